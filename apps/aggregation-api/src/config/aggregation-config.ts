@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { parseConfig, portField, serviceEnvFields, type EnvSource } from '@tally/config';
+import { mongoConfigFrom, mongoEnvFields } from '@tally/mongo';
+import { redisConfigFrom, redisEnvFields } from '@tally/redis';
+
+export const SERVICE_NAME = 'aggregation-api';
+
+/** aggregation-api reads only the stores; it never talks to Kafka. */
+export const aggregationEnvSchema = z
+  .object({
+    ...serviceEnvFields,
+    AGGREGATION_API_PORT: portField(3001),
+    ...redisEnvFields,
+    ...mongoEnvFields,
+  })
+  .transform((env) => ({
+    identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
+    http: { host: env.HTTP_HOST, port: env.AGGREGATION_API_PORT },
+    logLevel: env.LOG_LEVEL,
+    redis: redisConfigFrom(env),
+    mongo: mongoConfigFrom(env),
+  }));
+
+export type AggregationConfig = z.output<typeof aggregationEnvSchema>;
+
+export const loadAggregationConfig = (env: EnvSource): AggregationConfig =>
+  parseConfig(SERVICE_NAME, aggregationEnvSchema, env);

@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { KafkaModule, KafkaReadiness } from '@tally/kafka';
+import { MongoModule, MongoReadiness } from '@tally/mongo';
+import { HealthModule, MetricsModule, createLoggerModule } from '@tally/observability';
+import { RedisModule, RedisReadiness } from '@tally/redis';
+import type { IngestConfig } from './config/ingest-config';
+
+@Module({})
+export class IngestAppModule {
+  static forRoot(config: IngestConfig): DynamicModule {
+    return {
+      module: IngestAppModule,
+      imports: [
+        createLoggerModule(config.identity, config.logLevel),
+        MetricsModule.forRoot(config.identity.service),
+        KafkaModule.forRoot(config.kafka),
+        RedisModule.forRoot(config.redis, config.identity.service),
+        MongoModule.forRoot(config.mongo, config.identity.service),
+        HealthModule.forRoot([KafkaReadiness, RedisReadiness, MongoReadiness]),
+      ],
+    };
+  }
+}

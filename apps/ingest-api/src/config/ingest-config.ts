@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { parseConfig, portField, serviceEnvFields, type EnvSource } from '@tally/config';
+import { kafkaConfigFrom, kafkaEnvFields } from '@tally/kafka';
+import { mongoConfigFrom, mongoEnvFields } from '@tally/mongo';
+import { redisConfigFrom, redisEnvFields } from '@tally/redis';
+
+export const SERVICE_NAME = 'ingest-api';
+
+export const ingestEnvSchema = z
+  .object({
+    ...serviceEnvFields,
+    INGEST_API_PORT: portField(3000),
+    ...kafkaEnvFields,
+    ...redisEnvFields,
+    ...mongoEnvFields,
+  })
+  .transform((env) => ({
+    identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
+    http: { host: env.HTTP_HOST, port: env.INGEST_API_PORT },
+    logLevel: env.LOG_LEVEL,
+    kafka: kafkaConfigFrom(env, SERVICE_NAME),
+    redis: redisConfigFrom(env),
+    mongo: mongoConfigFrom(env),
+  }));
+
+export type IngestConfig = z.output<typeof ingestEnvSchema>;
+
+export const loadIngestConfig = (env: EnvSource): IngestConfig => parseConfig(SERVICE_NAME, ingestEnvSchema, env);

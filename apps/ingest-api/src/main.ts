@@ -1,0 +1,10 @@
+import { failBoot, startHttpService } from '@tally/service-runtime';
+import { IngestAppModule } from './app.module';
+import { SERVICE_NAME, loadIngestConfig } from './config/ingest-config';
+
+async function main(): Promise<void> {
+  const config = loadIngestConfig(process.env);
+  await startHttpService(IngestAppModule.forRoot(config), config.http);
+}
+
+main().catch((error: unknown) => failBoot(SERVICE_NAME, error));

@@ -1,0 +1,3 @@
+export { createRedisClient } from './lib/create-redis-client.util';
+export { redisConfigFrom, redisEnvFields, type RedisConfig } from './lib/redis-env.schema';
+export { REDIS_CLIENT, RedisModule, RedisReadiness } from './lib/redis.module';

@@ -1,0 +1,1 @@
+export { failBoot, startHttpService, type HttpListenConfig } from './lib/start-http-service.util';

@@ -1,0 +1,87 @@
+import { KafkaComponent } from './components/kafka.component';
+import { MongoComponent } from './components/mongo.component';
+import { PrometheusComponent } from './components/prometheus.component';
+import { RedisComponent } from './components/redis.component';
+import type { Log, StackComponent } from './components/stack-component';
+import type { StackConfig } from './stack-config';
+
+export type ComponentState = 'started' | 'running' | 'external' | 'stopped';
+
+export interface ComponentStatus {
+  readonly name: string;
+  readonly address: string;
+  readonly state: ComponentState;
+  readonly pid?: number;
+  readonly logFile: string;
+}
+
+export function componentsOf(config: StackConfig): StackComponent[] {
+  return [new RedisComponent(config), new MongoComponent(config), new KafkaComponent(config), new PrometheusComponent(config)];
+}
+
+function select(config: StackConfig, names: readonly string[]): StackComponent[] {
+  const all = componentsOf(config);
+  if (names.length === 0) return all;
+  const unknown = names.filter((n) => !all.some((c) => c.name === n));
+  if (unknown.length > 0) throw new Error(`unknown component(s): ${unknown.join(', ')}; known: ${all.map((c) => c.name).join(', ')}`);
+  return all.filter((c) => names.includes(c.name));
+}
+
+/**
+ * Brings every component up, idempotently: ours already running is kept, anything
+ * already answering on the configured address is used as it is, the rest is
+ * provisioned (sequentially: apt and the JVM/Go builds would fight over two cores)
+ * and started (concurrently: startup is mostly waiting).
+ */
+export async function stackUp(config: StackConfig, names: readonly string[], log: Log): Promise<ComponentStatus[]> {
+  const components = select(config, names);
+  const states = new Map<string, ComponentState>();
+  for (const c of components) {
+    if (c.process.pid() !== undefined) states.set(c.name, 'running');
+    else if (await c.isAnswering()) states.set(c.name, 'external');
+    else {
+      await c.provision(log);
+      states.set(c.name, 'started');
+    }
+  }
+  await Promise.all(
+    components.map(async (c) => {
+      const state = states.get(c.name);
+      if (state === 'started') {
+        log(`${c.name}: starting on ${c.address}`);
+        await c.launch(log);
+      }
+      if (state !== 'external') await c.waitReady();
+      await c.afterReady?.(log);
+      log(`${c.name}: ready (${state === 'external' ? 'already answering, used as is' : state === 'running' ? 'already running' : 'started'})`);
+    }),
+  );
+  return components.map((c) => statusOf(c, states.get(c.name) ?? 'stopped'));
+}
+
+/** Stops the components this stack started (never anything else), in reverse order. */
+export async function stackDown(config: StackConfig, names: readonly string[], log: Log): Promise<void> {
+  for (const c of select(config, names).reverse()) {
+    if (await c.process.stop()) log(`${c.name}: stopped`);
+  }
+}
+
+export async function stackStatus(config: StackConfig): Promise<ComponentStatus[]> {
+  return Promise.all(
+    componentsOf(config).map(async (c) => {
+      if (c.process.pid() !== undefined) return statusOf(c, 'running');
+      return statusOf(c, (await c.isAnswering()) ? 'external' : 'stopped');
+    }),
+  );
+}
+
+export function stackLogs(config: StackConfig, names: readonly string[], lines: number): string {
+  return select(config, names)
+    .map((c) => `=== ${c.name} (${c.process.logFile}) ===\n${c.process.lastLogLines(lines)}`)
+    .join('\n\n');
+}
+
+function statusOf(c: StackComponent, state: ComponentState): ComponentStatus {
+  const pid = c.process.pid();
+  return { name: c.name, address: c.address, state, logFile: c.process.logFile, ...(pid ? { pid } : {}) };
+}
