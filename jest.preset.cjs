@@ -1,5 +1,6 @@
-// Shared jest settings of every project. ts-jest compiles without type-checking
-// (isolatedModules: `tsc`/lint do the checking), which keeps a 2-core run fast.
+// Shared jest settings of every project. With isolatedModules (tsconfig.base.json)
+// ts-jest transpiles without type-checking — `tsc` in CI does that — which keeps a
+// 2-core run fast.
 const { join } = require('node:path');
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.base.json');
@@ -12,7 +13,7 @@ function projectConfig(projectDir, displayName) {
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts', '<rootDir>/src/**/*.e2e-spec.ts', '<rootDir>/test/**/*.spec.ts'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     transform: {
-      '^.+\\.ts$': ['ts-jest', { tsconfig: join(projectDir, 'tsconfig.spec.json'), isolatedModules: true }],
+      '^.+\\.ts$': ['ts-jest', { tsconfig: join(projectDir, 'tsconfig.spec.json')}],
     },
     moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: `${__dirname}/` }),
   };
