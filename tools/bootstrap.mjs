@@ -3,7 +3,7 @@
 // because on a fresh clone nothing is installed yet: it installs the locked
 // dependencies when they are missing or stale, then hands over to the TypeScript
 // tool (run with tsx) that does the work.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +35,13 @@ if (!dependenciesAreCurrent()) {
 }
 
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const run = spawnSync(tsx, ['--tsconfig', join(root, 'tsconfig.json'), join(root, tools[command]), ...args], {
+const child = spawn(tsx, ['--tsconfig', join(root, 'tsconfig.json'), join(root, tools[command]), ...args], {
   cwd: root,
   stdio: 'inherit',
 });
-process.exit(run.status ?? (run.signal ? 1 : 0));
+// Ctrl-C reaches the whole foreground process group, the tool included: this process
+// only waits for the tool to finish its own shutdown. A SIGTERM sent to us alone is
+// passed on.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

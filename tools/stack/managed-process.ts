@@ -48,6 +48,12 @@ export class ManagedProcess {
     }
   }
 
+  /** Records an already running process (e.g. the current one) as this managed process. */
+  adopt(pid: number): void {
+    mkdirSync(this.runDir, { recursive: true });
+    writeFileSync(this.pidFile, String(pid));
+  }
+
   /** SIGTERM, then SIGKILL after the grace period. Resolves once the process is gone. */
   async stop(graceMs = 20_000): Promise<boolean> {
     const pid = this.pid();

@@ -14,7 +14,9 @@ let aptUpdated = false;
 export function ensureDebianPackage(binary: string, pkg: string, log: (line: string) => void): void {
   if (hasCommand(binary)) return;
   if (!hasCommand('apt-get') || process.getuid?.() !== 0) {
-    throw new Error(`${binary} is not installed; install the "${pkg}" package (Debian) or point the stack at an existing service`);
+    throw new Error(
+      `${binary} is not installed; install the "${pkg}" package (Debian) or point the stack at an existing service`,
+    );
   }
   log(`installing ${pkg} with apt-get (first run only)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { parseConfig, portField, urlField, type EnvSource } from '@tally/config';
-import { kafkaEnvFields } from '@tally/kafka';
-import { mongoEnvFields } from '@tally/mongo';
-import { redisEnvFields } from '@tally/redis';
+import {
+  type EnvSource,
+  kafkaEnvFields,
+  mongoEnvFields,
+  parseConfig,
+  portField,
+  redisEnvFields,
+  urlField,
+} from '@tally/config';
 
 /**
  * The stack reads the same variables as the apps, so whatever address an app is

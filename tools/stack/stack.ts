@@ -16,14 +16,20 @@ export interface ComponentStatus {
 }
 
 export function componentsOf(config: StackConfig): StackComponent[] {
-  return [new RedisComponent(config), new MongoComponent(config), new KafkaComponent(config), new PrometheusComponent(config)];
+  return [
+    new RedisComponent(config),
+    new MongoComponent(config),
+    new KafkaComponent(config),
+    new PrometheusComponent(config),
+  ];
 }
 
 function select(config: StackConfig, names: readonly string[]): StackComponent[] {
   const all = componentsOf(config);
   if (names.length === 0) return all;
   const unknown = names.filter((n) => !all.some((c) => c.name === n));
-  if (unknown.length > 0) throw new Error(`unknown component(s): ${unknown.join(', ')}; known: ${all.map((c) => c.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown component(s): ${unknown.join(', ')}; known: ${all.map((c) => c.name).join(', ')}`);
   return all.filter((c) => names.includes(c.name));
 }
 
@@ -53,7 +59,9 @@ export async function stackUp(config: StackConfig, names: readonly string[], log
       }
       if (state !== 'external') await c.waitReady();
       await c.afterReady?.(log);
-      log(`${c.name}: ready (${state === 'external' ? 'already answering, used as is' : state === 'running' ? 'already running' : 'started'})`);
+      log(
+        `${c.name}: ready (${state === 'external' ? 'already answering, used as is' : state === 'running' ? 'already running' : 'started'})`,
+      );
     }),
   );
   return components.map((c) => statusOf(c, states.get(c.name) ?? 'stopped'));

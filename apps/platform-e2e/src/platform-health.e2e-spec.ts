@@ -32,12 +32,20 @@ describe('platform: three apps on the real stack', () => {
   });
 
   it('is scraped by Prometheus: every app target is up', async () => {
-    await eventually(async () => {
-      const response = await fetch(`${env.prometheusUrl}/api/v1/query?query=up`);
-      const body = (await response.json()) as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
-      const up = Object.fromEntries(body.data.result.map((r) => [r.metric.job, r.value[1]]));
-      expect(up).toEqual(expect.objectContaining({ 'ingest-api': '1', 'aggregation-api': '1', 'processor-worker': '1' }));
-    }, 60_000, 1_000);
+    await eventually(
+      async () => {
+        const response = await fetch(`${env.prometheusUrl}/api/v1/query?query=up`);
+        const body = (await response.json()) as {
+          data: { result: { metric: { job: string }; value: [number, string] }[] };
+        };
+        const up = Object.fromEntries(body.data.result.map((r) => [r.metric.job, r.value[1]]));
+        expect(up).toEqual(
+          expect.objectContaining({ 'ingest-api': '1', 'aggregation-api': '1', 'processor-worker': '1' }),
+        );
+      },
+      60_000,
+      1_000,
+    );
   });
 
   it('serves Prometheus metrics with the service label and HTTP durations by route', async () => {
@@ -46,7 +54,9 @@ describe('platform: three apps on the real stack', () => {
     await fetch(`${base}/no-such-route/12345`);
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toContain('process_resident_memory_bytes{service="ingest-api"}');
-    expect(text).toMatch(/http_request_duration_seconds_count\{service="ingest-api",method="GET",route="\/health\/live",status_code="200"\} \d+/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{service="ingest-api",method="GET",route="\/health\/live",status_code="200"\} \d+/,
+    );
     // Unmatched URLs share one label: a client cannot grow the series count.
     expect(text).toContain('route="unmatched",status_code="404"');
     expect(text).not.toContain('12345');

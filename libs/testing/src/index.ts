@@ -1,5 +1,11 @@
 export { builtAppEntry, startApp, type RunningApp } from './lib/app-process.util';
-export { composeDisagreements, composeEnvironmentOf, loadComposeFile, readRepoFile, type ComposeFile } from './lib/compose-file.util';
+export {
+  composeDisagreements,
+  composeEnvironmentOf,
+  loadComposeFile,
+  readRepoFile,
+  type ComposeFile,
+} from './lib/compose-file.util';
 export { eventually } from './lib/eventually.util';
 export { testEnvironment, type AppName, type TestEnvironment } from './lib/test-environment';
 export { uniqueName } from './lib/unique-name.util';

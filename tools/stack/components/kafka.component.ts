@@ -42,7 +42,9 @@ export class KafkaComponent implements StackComponent {
 
   async provision(log: Log): Promise<void> {
     if (this.config.kafka.brokers.length > 1) {
-      throw new Error(`KAFKA_BROKERS lists ${this.config.kafka.brokers.length} brokers and none answers; the stack only starts a single local broker`);
+      throw new Error(
+        `KAFKA_BROKERS lists ${this.config.kafka.brokers.length} brokers and none answers; the stack only starts a single local broker`,
+      );
     }
     requireCommand('java', 'to run the Kafka broker (Java 17+)');
     const hash = inputsHash([POM]);
@@ -70,7 +72,15 @@ export class KafkaComponent implements StackComponent {
     if (!existsSync(join(dataDir, 'meta.properties'))) {
       log('kafka: formatting storage (first start)');
       const clusterId = this.java(classpath, ['kafka.tools.StorageTool', 'random-uuid']).trim().split('\n').pop() ?? '';
-      this.java(classpath, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', this.serverProperties, '--ignore-formatted']);
+      this.java(classpath, [
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        this.serverProperties,
+        '--ignore-formatted',
+      ]);
     }
     this.process.start('java', [
       '-Xms256m',
@@ -143,9 +153,13 @@ export class KafkaComponent implements StackComponent {
   }
 
   private java(classpath: string, args: string[]): string {
-    return execFileSync('java', ['-cp', classpath, `-Dlog4j2.configurationFile=${join(this.process.runDir, 'log4j2.properties')}`, ...args], {
-      encoding: 'utf8',
-    });
+    return execFileSync(
+      'java',
+      ['-cp', classpath, `-Dlog4j2.configurationFile=${join(this.process.runDir, 'log4j2.properties')}`, ...args],
+      {
+        encoding: 'utf8',
+      },
+    );
   }
 
   private client(timeoutMs: number): Kafka {

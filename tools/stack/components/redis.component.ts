@@ -32,11 +32,16 @@ export class RedisComponent implements StackComponent {
   async launch(): Promise<void> {
     mkdirSync(this.process.runDir, { recursive: true });
     this.process.start('redis-server', [
-      '--port', String(this.port),
-      '--bind', this.host,
-      '--save', '',
-      '--appendonly', 'no',
-      '--dir', this.process.runDir,
+      '--port',
+      String(this.port),
+      '--bind',
+      this.host,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.process.runDir,
     ]);
   }
 

@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import { parseConfig, portField, serviceEnvFields, type EnvSource } from '@tally/config';
-import { mongoConfigFrom, mongoEnvFields } from '@tally/mongo';
-import { redisConfigFrom, redisEnvFields } from '@tally/redis';
+import {
+  type EnvSource,
+  mongoConfigFrom,
+  mongoEnvFields,
+  parseConfig,
+  portField,
+  redisConfigFrom,
+  redisEnvFields,
+  serviceEnvFields,
+} from '@tally/config';
 
 export const SERVICE_NAME = 'aggregation-api';
 

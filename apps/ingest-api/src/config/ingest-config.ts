@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { parseConfig, portField, serviceEnvFields, type EnvSource } from '@tally/config';
-import { kafkaConfigFrom, kafkaEnvFields } from '@tally/kafka';
-import { mongoConfigFrom, mongoEnvFields } from '@tally/mongo';
-import { redisConfigFrom, redisEnvFields } from '@tally/redis';
+import {
+  type EnvSource,
+  kafkaConfigFrom,
+  kafkaEnvFields,
+  mongoConfigFrom,
+  mongoEnvFields,
+  parseConfig,
+  portField,
+  redisConfigFrom,
+  redisEnvFields,
+  serviceEnvFields,
+} from '@tally/config';
 
 export const SERVICE_NAME = 'ingest-api';
 

@@ -12,7 +12,9 @@ describe('processor-worker configuration', () => {
   });
 
   it('refuses to boot, listing every bad variable', () => {
-    expect(() => loadProcessorConfig({ PROCESSOR_WORKER_PORT: 'x', KAFKA_BROKERS: 'nohost', MONGO_URL: 'redis://x' })).toThrow(
+    expect(() =>
+      loadProcessorConfig({ PROCESSOR_WORKER_PORT: 'x', KAFKA_BROKERS: 'nohost', MONGO_URL: 'redis://x' }),
+    ).toThrow(
       expect.objectContaining({
         constructor: ConfigError,
         message: expect.stringMatching(/PROCESSOR_WORKER_PORT[\s\S]*KAFKA_BROKERS[\s\S]*MONGO_URL/),
@@ -29,6 +31,8 @@ describe('processor-worker configuration', () => {
       new URL(config.mongo.url).hostname,
     ];
     const prometheus = readRepoFile('deploy/prometheus/prometheus.yml');
-    expect(composeDisagreements(compose, 'processor-worker', { httpPort: config.http.port, dials }, prometheus)).toEqual([]);
+    expect(
+      composeDisagreements(compose, 'processor-worker', { httpPort: config.http.port, dials }, prometheus),
+    ).toEqual([]);
   });
 });

@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { parseConfig, portField, serviceEnvFields, type EnvSource } from '@tally/config';
-import { kafkaConfigFrom, kafkaEnvFields } from '@tally/kafka';
-import { mongoConfigFrom, mongoEnvFields } from '@tally/mongo';
-import { redisConfigFrom, redisEnvFields } from '@tally/redis';
+import {
+  type EnvSource,
+  kafkaConfigFrom,
+  kafkaEnvFields,
+  mongoConfigFrom,
+  mongoEnvFields,
+  parseConfig,
+  portField,
+  redisConfigFrom,
+  redisEnvFields,
+  serviceEnvFields,
+} from '@tally/config';
 
 export const SERVICE_NAME = 'processor-worker';
 
@@ -25,4 +33,5 @@ export const processorEnvSchema = z
 
 export type ProcessorConfig = z.output<typeof processorEnvSchema>;
 
-export const loadProcessorConfig = (env: EnvSource): ProcessorConfig => parseConfig(SERVICE_NAME, processorEnvSchema, env);
+export const loadProcessorConfig = (env: EnvSource): ProcessorConfig =>
+  parseConfig(SERVICE_NAME, processorEnvSchema, env);

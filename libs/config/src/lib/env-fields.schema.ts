@@ -2,8 +2,7 @@ import { z } from 'zod';
 
 /** Shared field parsers for environment variables: every value arrives as a string. */
 
-export const portField = (fallback: number) =>
-  z.coerce.number().int().min(1).max(65535).default(fallback);
+export const portField = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 export const hostField = (fallback: string) => z.string().min(1).default(fallback);
 
@@ -15,16 +14,19 @@ export const urlField = (fallback: string, protocols: readonly string[]) =>
       message: `must be a URL with protocol ${protocols.join(' or ')}`,
     });
 
-export const logLevelField = z
-  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  .default('info');
+export const logLevelField = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** Comma-separated list of host:port pairs, e.g. `127.0.0.1:9092,kafka-2:9092`. */
 export const hostPortListField = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.length > 0 && list.every((hp) => /^[^\s:]+:\d{1,5}$/.test(hp)), {
       message: 'must be a comma-separated list of host:port',
     });

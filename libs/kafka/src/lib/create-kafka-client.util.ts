@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import type { KafkaConfig } from './kafka-env.schema';
+import type { KafkaConfig } from '@tally/config';
 
 /**
  * One place that turns config into a kafkajs client, so every service connects with

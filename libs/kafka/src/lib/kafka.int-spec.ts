@@ -42,9 +42,13 @@ describe('Kafka (real broker)', () => {
       },
     });
     // The group joins asynchronously; keep producing until it has caught one of ours.
-    await eventually(async () => {
-      await producer.send({ topic: TOPICS.eventsDeadLetter.name, acks: -1, messages: [{ key, value: 'hello' }] });
-      expect(received).toContainEqual({ key, value: 'hello' });
-    }, 60_000, 1_000);
+    await eventually(
+      async () => {
+        await producer.send({ topic: TOPICS.eventsDeadLetter.name, acks: -1, messages: [{ key, value: 'hello' }] });
+        expect(received).toContainEqual({ key, value: 'hello' });
+      },
+      60_000,
+      1_000,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
 import { createKafkaClient } from './create-kafka-client.util';
-import type { KafkaConfig } from './kafka-env.schema';
+import type { KafkaConfig } from '@tally/config';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import type { MongoConfig } from './mongo-env.schema';
+import type { MongoConfig } from '@tally/config';
 
 /**
  * The driver connects lazily on first use and reconnects by itself; a short server

@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Db, MongoClient } from 'mongodb';
 import { createMongoClient } from './create-mongo-client.util';
-import type { MongoConfig } from './mongo-env.schema';
+import type { MongoConfig } from '@tally/config';
 
 export const MONGO_CLIENT = Symbol('MONGO_CLIENT');
 export const MONGO_DB = Symbol('MONGO_DB');

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import type { RedisConfig } from './redis-env.schema';
+import type { RedisConfig } from '@tally/config';
 
 /**
  * Commands fail fast while Redis is unreachable instead of queueing without bound:

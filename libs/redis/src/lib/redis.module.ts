@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { createRedisClient } from './create-redis-client.util';
-import type { RedisConfig } from './redis-env.schema';
+import type { RedisConfig } from '@tally/config';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 

@@ -16,7 +16,10 @@ export interface HttpListenConfig {
  * response, graceful shutdown on SIGTERM/SIGINT (Nest closes modules in reverse, so
  * consumers stop before the clients they use). Returns the running app.
  */
-export async function startHttpService(rootModule: DynamicModule, listen: HttpListenConfig): Promise<NestFastifyApplication> {
+export async function startHttpService(
+  rootModule: DynamicModule,
+  listen: HttpListenConfig,
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
     new FastifyAdapter({

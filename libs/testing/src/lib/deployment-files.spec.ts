@@ -12,7 +12,8 @@ describe('docker-compose.yml', () => {
     expect(compose.services['mongo']?.image).toMatch(/^mongo:/);
     expect(compose.services['prometheus']?.image).toMatch(/^prom\/prometheus:/);
     expect(compose.services['grafana']?.image).toMatch(/^grafana\/grafana:/);
-    for (const app of APPS) expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: `apps/${app}/Dockerfile` });
+    for (const app of APPS)
+      expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: `apps/${app}/Dockerfile` });
   });
 
   it('creates exactly the topics of the registry', () => {

@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { parseConfig, portField, urlField } from '@tally/config';
-import { kafkaConfigFrom, kafkaEnvFields, type KafkaConfig } from '@tally/kafka';
-import { mongoConfigFrom, mongoEnvFields, type MongoConfig } from '@tally/mongo';
-import { redisConfigFrom, redisEnvFields, type RedisConfig } from '@tally/redis';
+import {
+  type KafkaConfig,
+  kafkaConfigFrom,
+  kafkaEnvFields,
+  type MongoConfig,
+  mongoConfigFrom,
+  mongoEnvFields,
+  parseConfig,
+  portField,
+  type RedisConfig,
+  redisConfigFrom,
+  redisEnvFields,
+  urlField,
+} from '@tally/config';
 
 /**
  * Where the tests find the real services: the same variables, defaults and rules as

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostPortListField } from '@tally/config';
+import { hostPortListField } from './env-fields.schema';
 
 /** Environment variables every Kafka-using service accepts. */
 export const kafkaEnvFields = {

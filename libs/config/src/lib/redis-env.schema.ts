@@ -1,4 +1,4 @@
-import { urlField } from '@tally/config';
+import { urlField } from './env-fields.schema';
 
 /** Environment variables every Redis-using service accepts. */
 export const redisEnvFields = {

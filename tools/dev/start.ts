@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { z } from 'zod';
+import { parseConfig, portField } from '@tally/config';
+import { stackDown, stackUp } from '../stack/stack';
+import { loadStackConfig } from '../stack/stack-config';
+import { REPO_ROOT } from '../stack/stack-paths';
+import { LocalApp, supervisorProcess } from './local-apps';
+
+/**
+ * `npm start`: the whole platform on this machine. Brings the real stack up (reusing
+ * what already answers), builds the three apps, starts each as its own process,
+ * waits until every one is ready, prints how to use it, and stays in the foreground
+ * until Ctrl-C — then stops exactly what it started.
+ */
+const log = (line: string) => process.stdout.write(`[tally] ${line}\n`);
+
+const portsSchema = z.object({
+  INGEST_API_PORT: portField(3000),
+  AGGREGATION_API_PORT: portField(3001),
+  PROCESSOR_WORKER_PORT: portField(3002),
+});
+
+async function main(): Promise<void> {
+  const stackConfig = loadStackConfig(process.env);
+  const ports = parseConfig('start', portsSchema, process.env);
+  const apps = [
+    new LocalApp('ingest-api', ports.INGEST_API_PORT),
+    new LocalApp('processor-worker', ports.PROCESSOR_WORKER_PORT),
+    new LocalApp('aggregation-api', ports.AGGREGATION_API_PORT),
+  ];
+
+  const supervisor = supervisorProcess();
+  if (supervisor.pid() !== undefined)
+    throw new Error(`npm start is already running (pid ${supervisor.pid()}); use npm stop first`);
+  supervisor.adopt(process.pid);
+
+  const stack = await stackUp(stackConfig, [], (line) => log(line));
+  const startedComponents = stack.filter((c) => c.state === 'started').map((c) => c.name);
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    await Promise.all(apps.map(async (app) => (await app.process.stop()) && log(`${app.name}: stopped`)));
+    // Only what this run started: services that were already up stay up.
+    if (startedComponents.length > 0) await stackDown(stackConfig, startedComponents, log);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  log('building the apps…');
+  const build = spawnSync(
+    `${REPO_ROOT}/node_modules/.bin/nx`,
+    ['run-many', '-t', 'build', '--projects=tag:type:app', '--outputStyle=static'],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    },
+  );
+  if (build.status !== 0) throw new Error('the build failed');
+
+  for (const app of apps) {
+    if (app.process.pid() !== undefined) await app.process.stop();
+    app.start();
+    log(`${app.name}: starting on ${app.url} (log: ${app.process.logFile})`);
+  }
+  await Promise.all(apps.map((app) => app.waitReady()));
+
+  const [ingest, worker, aggregation] = apps as [LocalApp, LocalApp, LocalApp];
+  process.stdout.write(`
+Tally is running.
+
+  ingest-api        ${ingest.url}        (events in)
+  aggregation-api   ${aggregation.url}        (queries out)
+  processor-worker  ${worker.url}        (health and metrics only)
+  Prometheus        ${stackConfig.prometheus.url}
+  Kafka ${stackConfig.kafka.brokers.join(',')} · Redis ${stackConfig.redis.url} · MongoDB ${stackConfig.mongo.url}
+
+Try:
+  curl -s ${ingest.url}/health/ready
+  curl -s ${aggregation.url}/health/ready
+  curl -s ${worker.url}/metrics | head
+  curl -s '${stackConfig.prometheus.url}/api/v1/query?query=up'
+
+App logs: .tally/apps/<app>.log · stack logs: npm run stack -- logs
+Ctrl-C (or \`npm stop\` from another terminal) stops everything started here.
+`);
+
+  // Stay up; report an app that dies instead of leaving a half-running platform.
+  setInterval(() => {
+    const dead = apps.filter((app) => app.process.pid() === undefined);
+    if (dead.length > 0 && !stopping) {
+      for (const app of dead) log(`${app.name} exited; last log lines:\n${app.process.lastLogLines(20)}`);
+      void shutdown(1);
+    }
+  }, 2_000);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[tally] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
