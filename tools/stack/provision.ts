@@ -7,6 +7,8 @@ export function hasCommand(command: string): boolean {
 
 let aptUpdated = false;
 
+// Output of installers and builds goes to stderr: stdout carries `stack up --json`.
+
 /**
  * Installs a Debian package when its binary is missing. Our machines are Debian with
  * root; elsewhere this explains what to install instead of failing obscurely.
@@ -21,10 +23,10 @@ export function ensureDebianPackage(binary: string, pkg: string, log: (line: str
   log(`installing ${pkg} with apt-get (first run only)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 2, 2], env });
     aptUpdated = true;
   }
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: ['ignore', 2, 2], env });
 }
 
 export function requireCommand(command: string, why: string): void {

@@ -16,7 +16,12 @@ module.exports = async function globalSetup() {
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,
   });
-  const rows = JSON.parse(out.trim().split('\n').pop());
+  const json = out
+    .split('\n')
+    .reverse()
+    .find((line) => line.startsWith('['));
+  if (json === undefined) throw new Error(`stack up printed no status line; its output was:\n${out}`);
+  const rows = JSON.parse(json);
   const started = rows.filter((r) => r.state === 'started').map((r) => r.name);
   mkdirSync(join(root, '.tally'), { recursive: true });
   writeFileSync(stateFile, JSON.stringify(started));

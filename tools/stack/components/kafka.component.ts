@@ -56,8 +56,17 @@ export class KafkaComponent implements StackComponent {
     mkdirSync(LIB_DIR, { recursive: true });
     execFileSync(
       'mvn',
-      ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIB_DIR}`, '-DincludeScope=runtime'],
-      { stdio: 'inherit' },
+      [
+        '-B',
+        '-q',
+        '-Dstyle.color=never',
+        '-f',
+        POM,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${LIB_DIR}`,
+        '-DincludeScope=runtime',
+      ],
+      { stdio: ['ignore', 2, 2] },
     );
     writeStamp(stamp, hash);
   }

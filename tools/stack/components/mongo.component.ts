@@ -52,7 +52,7 @@ export class MongoComponent implements StackComponent {
     mkdirSync(join(CACHE_DIR, 'ferretdb'), { recursive: true });
     execFileSync('go', ['build', '-o', FERRETDB_BIN, '.'], {
       cwd: FERRETDB_SOURCE,
-      stdio: 'inherit',
+      stdio: ['ignore', 2, 2],
       env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
     });
     writeStamp(stamp, hash);
