@@ -50,20 +50,24 @@ export async function stackUp(config: StackConfig, names: readonly string[], log
       states.set(c.name, 'started');
     }
   }
-  await Promise.all(
-    components.map(async (c) => {
-      const state = states.get(c.name);
-      if (state === 'started') {
-        log(`${c.name}: starting on ${c.address}`);
-        await c.launch(log);
-      }
-      if (state !== 'external') await c.waitReady();
-      await c.afterReady?.(log);
-      log(
-        `${c.name}: ready (${state === 'external' ? 'already answering, used as is' : state === 'running' ? 'already running' : 'started'})`,
-      );
-    }),
-  );
+  try {
+    await Promise.all(
+      components.map(async (c) => {
+        const state = states.get(c.name);
+        if (state === 'started') {
+          log(`${c.name}: starting on ${c.address}`);
+          await c.launch(log);
+        }
+        if (state !== 'external') await c.waitReady();
+        await c.afterReady?.(log);
+        log(`${c.name}: ready (${describe(state)})`);
+      }),
+    );
+  } catch (error) {
+    // A half-started stack is worse than none: stop what this call started, keep the rest.
+    for (const c of components.filter((c) => states.get(c.name) === 'started')) await c.process.stop();
+    throw error;
+  }
   return components.map((c) => statusOf(c, states.get(c.name) ?? 'stopped'));
 }
 
@@ -87,6 +91,11 @@ export function stackLogs(config: StackConfig, names: readonly string[], lines: 
   return select(config, names)
     .map((c) => `=== ${c.name} (${c.process.logFile}) ===\n${c.process.lastLogLines(lines)}`)
     .join('\n\n');
+}
+
+function describe(state: ComponentState | undefined): string {
+  if (state === 'external') return 'already answering, used as is';
+  return state === 'running' ? 'already running' : 'started';
 }
 
 function statusOf(c: StackComponent, state: ComponentState): ComponentStatus {
