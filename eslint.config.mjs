@@ -14,7 +14,7 @@ const constraints = (testing) =>
     ['type:contracts', ['type:contracts', 'type:util']],
     ['type:util', ['type:util', 'type:contracts']],
     ['type:testing', ['type:testing', 'type:contracts', 'type:util']],
-    ['type:tooling', ['type:contracts', 'type:util']],
+    ['type:tooling', ['type:data-access', 'type:contracts', 'type:util']],
   ]
     .map(([sourceTag, allowed]) => ({
       sourceTag,

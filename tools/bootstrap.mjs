@@ -14,6 +14,7 @@ const tools = {
   stop: 'tools/dev/stop.ts',
   test: 'tools/test/run-tests.ts',
   stack: 'tools/stack/cli.ts',
+  tenant: 'tools/tenant/cli.ts',
 };
 
 const [command, ...args] = process.argv.slice(2);

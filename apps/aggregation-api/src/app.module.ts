@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MongoModule, MongoReadiness } from '@tally/mongo';
 import { HealthModule, MetricsModule, createLoggerModule } from '@tally/observability';
 import { RedisModule, RedisReadiness } from '@tally/redis';
+import { TenancyModule } from '@tally/tenancy';
 import type { AggregationConfig } from './config/aggregation-config';
+import { ManageTenantsModule } from './manage-tenants/manage-tenants.module';
 
 @Module({})
 export class AggregationAppModule {
@@ -14,7 +16,9 @@ export class AggregationAppModule {
         MetricsModule.forRoot(config.identity.service),
         RedisModule.forRoot(config.redis, config.identity.service),
         MongoModule.forRoot(config.mongo, config.identity.service),
+        TenancyModule.forRoot(config.tenancy),
         HealthModule.forRoot([RedisReadiness, MongoReadiness]),
+        ManageTenantsModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { KafkaModule, KafkaReadiness } from '@tally/kafka';
 import { MongoModule, MongoReadiness } from '@tally/mongo';
 import { HealthModule, MetricsModule, createLoggerModule } from '@tally/observability';
 import { RedisModule, RedisReadiness } from '@tally/redis';
+import { TenancyModule } from '@tally/tenancy';
 import type { IngestConfig } from './config/ingest-config';
 
 @Module({})
@@ -16,6 +17,7 @@ export class IngestAppModule {
         KafkaModule.forRoot(config.kafka),
         RedisModule.forRoot(config.redis, config.identity.service),
         MongoModule.forRoot(config.mongo, config.identity.service),
+        TenancyModule.forRoot(config.tenancy),
         HealthModule.forRoot([KafkaReadiness, RedisReadiness, MongoReadiness]),
       ],
     };

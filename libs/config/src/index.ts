@@ -10,3 +10,4 @@ export {
 export { kafkaConfigFrom, kafkaEnvFields, type KafkaConfig } from './lib/kafka-env.schema';
 export { mongoConfigFrom, mongoEnvFields, type MongoConfig } from './lib/mongo-env.schema';
 export { redisConfigFrom, redisEnvFields, type RedisConfig } from './lib/redis-env.schema';
+export { tenancyConfigFrom, tenancyEnvFields, type QuotaSettings, type TenancyConfig } from './lib/tenancy-env.schema';

@@ -1,1 +1,28 @@
+export { describeIssues, summariseProblems, type FieldProblem } from './lib/describe-issues.util';
+export {
+  EVENT_ENVELOPE_VERSION,
+  eventEnvelopeV1Schema,
+  type EventEnvelopeV1,
+} from './lib/envelope/event-envelope.schema';
+export { INGEST_LIMITS } from './lib/ingest-limits';
 export { ALL_TOPICS, TOPICS, deadLetterTopicOf, type TopicKey, type TopicSpec } from './lib/kafka-topics';
+export {
+  ingestionBodySchema,
+  mergeBatchFields,
+  segmentBatchSchema,
+  type SegmentBatch,
+} from './lib/segment/segment-batch.schema';
+export {
+  EVENT_SCHEMAS,
+  EVENT_TYPES,
+  segmentEventSchema,
+  type EventType,
+  type SegmentEvent,
+  type TrackEvent,
+} from './lib/segment/segment-event.schema';
+export {
+  createTenantRequestSchema,
+  keyScopeParamSchema,
+  quotaOverridesSchema,
+  type CreateTenantRequest,
+} from './lib/admin/tenant-admin.schema';

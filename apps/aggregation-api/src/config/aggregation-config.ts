@@ -8,6 +8,8 @@ import {
   redisConfigFrom,
   redisEnvFields,
   serviceEnvFields,
+  tenancyConfigFrom,
+  tenancyEnvFields,
 } from '@tally/config';
 
 export const SERVICE_NAME = 'aggregation-api';
@@ -19,6 +21,7 @@ export const aggregationEnvSchema = z
     AGGREGATION_API_PORT: portField(3001),
     ...redisEnvFields,
     ...mongoEnvFields,
+    ...tenancyEnvFields,
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
@@ -26,6 +29,7 @@ export const aggregationEnvSchema = z
     logLevel: env.LOG_LEVEL,
     redis: redisConfigFrom(env),
     mongo: mongoConfigFrom(env),
+    tenancy: tenancyConfigFrom(env),
   }));
 
 export type AggregationConfig = z.output<typeof aggregationEnvSchema>;

@@ -10,6 +10,8 @@ import {
   redisConfigFrom,
   redisEnvFields,
   serviceEnvFields,
+  tenancyConfigFrom,
+  tenancyEnvFields,
 } from '@tally/config';
 
 export const SERVICE_NAME = 'ingest-api';
@@ -21,6 +23,7 @@ export const ingestEnvSchema = z
     ...kafkaEnvFields,
     ...redisEnvFields,
     ...mongoEnvFields,
+    ...tenancyEnvFields,
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
@@ -29,6 +32,7 @@ export const ingestEnvSchema = z
     kafka: kafkaConfigFrom(env, SERVICE_NAME),
     redis: redisConfigFrom(env),
     mongo: mongoConfigFrom(env),
+    tenancy: tenancyConfigFrom(env),
   }));
 
 export type IngestConfig = z.output<typeof ingestEnvSchema>;

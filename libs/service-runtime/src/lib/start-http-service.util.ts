@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { DynamicModule } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
+import { HttpErrorFilter } from './http-error.filter';
 import { METRICS_REGISTRY, REQUEST_ID_HEADER, instrumentHttp, requestIdOf } from '@tally/observability';
 
 export interface HttpListenConfig {
@@ -33,6 +34,7 @@ export async function startHttpService(
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  app.useGlobalFilters(new HttpErrorFilter());
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

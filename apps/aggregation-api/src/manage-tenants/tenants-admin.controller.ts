@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import {
+  createTenantRequestSchema,
+  keyScopeParamSchema,
+  quotaOverridesSchema,
+  type CreateTenantRequest,
+} from '@tally/contracts';
+import { ZodValidationPipe } from '@tally/service-runtime';
+import {
+  AdminTokenGuard,
+  TenantAdminService,
+  TenantNotFoundError,
+  parseTenantId,
+  type CreatedTenant,
+  type KeyScope,
+  type TenantId,
+  type TenantSummary,
+} from '@tally/tenancy';
+
+const tenantIdParam = z.string().transform((raw, ctx): TenantId => {
+  const id = parseTenantId(raw);
+  if (!id) {
+    ctx.addIssue({ code: 'custom', message: 'not a tenant id' });
+    return z.NEVER;
+  }
+  return id;
+});
+
+/**
+ * Operators' provisioning API, behind the platform admin token. The same service
+ * backs `npm run tenant`. Keys appear in a response exactly once: on creation or
+ * rotation.
+ */
+@Controller('admin/tenants')
+@UseGuards(AdminTokenGuard)
+export class TenantsAdminController {
+  constructor(private readonly tenants: TenantAdminService) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@Body(new ZodValidationPipe(createTenantRequestSchema)) body: CreateTenantRequest): Promise<CreatedTenant> {
+    return this.tenants.create(body.name, body.quotas);
+  }
+
+  @Get()
+  async list(): Promise<{ tenants: TenantSummary[] }> {
+    return { tenants: await this.tenants.list() };
+  }
+
+  @Get(':tenantId')
+  get(@Param('tenantId', new ZodValidationPipe(tenantIdParam, 'params')) tenantId: TenantId): Promise<TenantSummary> {
+    return notFoundAsHttp(this.tenants.get(tenantId));
+  }
+
+  @Post(':tenantId/keys/:scope/rotate')
+  @HttpCode(200)
+  rotate(
+    @Param('tenantId', new ZodValidationPipe(tenantIdParam, 'params')) tenantId: TenantId,
+    @Param('scope', new ZodValidationPipe(keyScopeParamSchema, 'params')) scope: KeyScope,
+  ): Promise<{ tenantId: TenantId; scope: KeyScope; key: string }> {
+    return notFoundAsHttp(this.tenants.rotateKey(tenantId, scope));
+  }
+
+  @Post(':tenantId/disable')
+  @HttpCode(200)
+  disable(
+    @Param('tenantId', new ZodValidationPipe(tenantIdParam, 'params')) tenantId: TenantId,
+  ): Promise<TenantSummary> {
+    return notFoundAsHttp(this.tenants.disable(tenantId));
+  }
+
+  @Post(':tenantId/enable')
+  @HttpCode(200)
+  enable(
+    @Param('tenantId', new ZodValidationPipe(tenantIdParam, 'params')) tenantId: TenantId,
+  ): Promise<TenantSummary> {
+    return notFoundAsHttp(this.tenants.enable(tenantId));
+  }
+
+  @Put(':tenantId/quotas')
+  setQuotas(
+    @Param('tenantId', new ZodValidationPipe(tenantIdParam, 'params')) tenantId: TenantId,
+    @Body(new ZodValidationPipe(quotaOverridesSchema)) quotas: z.output<typeof quotaOverridesSchema>,
+  ): Promise<TenantSummary> {
+    return notFoundAsHttp(this.tenants.setQuotas(tenantId, quotas));
+  }
+}
+
+async function notFoundAsHttp<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof TenantNotFoundError) throw new NotFoundException(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { INGEST_LIMITS } from '../ingest-limits';
+
+/**
+ * Request bodies that carry several events. Events stay unparsed (`unknown`) here:
+ * each is validated on its own so one bad event is reported by index while the rest
+ * of the batch is accepted.
+ */
+const dictionary = z.record(z.string(), z.unknown());
+
+const eventList = z
+  .array(z.unknown())
+  .min(1, 'must contain at least one event')
+  .max(INGEST_LIMITS.maxBatchEvents, `must contain at most ${INGEST_LIMITS.maxBatchEvents} events`);
+
+/** `POST /v1/batch`: `{ batch: [...] }` plus batch-level fields merged into each event. */
+export const segmentBatchSchema = z.looseObject({
+  batch: eventList,
+  context: dictionary.optional(),
+  integrations: dictionary.optional(),
+  sentAt: z.iso.datetime({ offset: true }).optional(),
+  writeKey: z.string().optional(),
+});
+
+export type SegmentBatch = z.output<typeof segmentBatchSchema>;
+
+/** `POST /ingestion` (the original endpoint): one event object or an array of them. */
+export const ingestionBodySchema = z.union([eventList, dictionary], {
+  message: 'body must be an event object or an array of events',
+});
+
+/**
+ * Batch-level `context` and `integrations` apply to every event; an event's own
+ * values win key by key. `sentAt` of the batch stands for events without their own.
+ */
+export function mergeBatchFields(
+  event: unknown,
+  batch: Pick<SegmentBatch, 'context' | 'integrations' | 'sentAt'>,
+): unknown {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return event;
+  const own = event as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...own };
+  if (batch.context) merged['context'] = { ...batch.context, ...asDictionary(own['context']) };
+  if (batch.integrations) merged['integrations'] = { ...batch.integrations, ...asDictionary(own['integrations']) };
+  if (batch.sentAt && own['sentAt'] === undefined) merged['sentAt'] = batch.sentAt;
+  return merged;
+}
+
+const asDictionary = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

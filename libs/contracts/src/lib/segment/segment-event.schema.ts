@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * The Segment Tracking API event types (spec: "common fields", track, identify, page,
+ * screen, group, alias). Unknown fields are kept (`looseObject`): SDKs add fields over
+ * time and tenants put their own at the top level; dropping them would lose data.
+ */
+
+/** Segment ids are strings; some SDKs send numbers. Both become a non-empty string. */
+const idOf = (whenMissing: string) =>
+  z
+    .union([z.string(), z.number().finite()], {
+      error: (issue) => (issue.input === undefined ? whenMissing : 'must be a string or a number'),
+    })
+    .transform((v) => String(v))
+    .pipe(z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'));
+const idField = idOf('is required');
+
+const timestampField = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time, e.g. 2026-01-02T03:04:05.678Z',
+});
+
+const dictionary = z.record(z.string(), z.unknown());
+
+const commonFields = {
+  messageId: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
+  userId: idField.optional(),
+  anonymousId: idField.optional(),
+  timestamp: timestampField.optional(),
+  originalTimestamp: timestampField.optional(),
+  sentAt: timestampField.optional(),
+  receivedAt: timestampField.optional(),
+  context: dictionary.optional(),
+  integrations: dictionary.optional(),
+  version: z.union([z.number(), z.string()]).optional(),
+  channel: z.string().optional(),
+};
+
+/** Every event names who did it: a user id, an anonymous id, or both. */
+const requireIdentity = <T extends { userId?: string | undefined; anonymousId?: string | undefined }>(e: T) =>
+  e.userId !== undefined || e.anonymousId !== undefined;
+const IDENTITY_RULE = { message: 'every event needs userId or anonymousId', path: ['userId'] };
+
+export const trackEventSchema = z
+  .looseObject({
+    ...commonFields,
+    type: z.literal('track'),
+    event: z
+      .string({
+        error: (issue) => (issue.input === undefined ? 'track events need an event name' : 'must be a string'),
+      })
+      .min(1, 'track events need an event name')
+      .max(256, 'must be at most 256 characters'),
+    properties: dictionary.optional(),
+  })
+  .refine(requireIdentity, IDENTITY_RULE);
+
+export const identifyEventSchema = z
+  .looseObject({ ...commonFields, type: z.literal('identify'), traits: dictionary.optional() })
+  .refine(requireIdentity, IDENTITY_RULE);
+
+export const pageEventSchema = z
+  .looseObject({
+    ...commonFields,
+    type: z.literal('page'),
+    name: z.string().max(256).optional(),
+    category: z.string().max(256).optional(),
+    properties: dictionary.optional(),
+  })
+  .refine(requireIdentity, IDENTITY_RULE);
+
+export const screenEventSchema = z
+  .looseObject({
+    ...commonFields,
+    type: z.literal('screen'),
+    name: z.string().max(256).optional(),
+    category: z.string().max(256).optional(),
+    properties: dictionary.optional(),
+  })
+  .refine(requireIdentity, IDENTITY_RULE);
+
+export const groupEventSchema = z
+  .looseObject({
+    ...commonFields,
+    type: z.literal('group'),
+    groupId: idOf('group events need a groupId'),
+    traits: dictionary.optional(),
+  })
+  .refine(requireIdentity, IDENTITY_RULE);
+
+export const aliasEventSchema = z
+  .looseObject({
+    ...commonFields,
+    type: z.literal('alias'),
+    previousId: idOf('alias events need a previousId'),
+  })
+  .refine(requireIdentity, IDENTITY_RULE);
+
+export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const segmentEventSchema = z.discriminatedUnion(
+  'type',
+  [trackEventSchema, identifyEventSchema, pageEventSchema, screenEventSchema, groupEventSchema, aliasEventSchema],
+  { message: `type must be one of ${EVENT_TYPES.join(', ')}` },
+);
+
+export type SegmentEvent = z.output<typeof segmentEventSchema>;
+export type TrackEvent = z.output<typeof trackEventSchema>;
+
+/** The schema of one event type, for the per-type endpoints (`/v1/track`, …). */
+export const EVENT_SCHEMAS = {
+  track: trackEventSchema,
+  identify: identifyEventSchema,
+  page: pageEventSchema,
+  screen: screenEventSchema,
+  group: groupEventSchema,
+  alias: aliasEventSchema,
+} as const satisfies Record<EventType, z.ZodType>;

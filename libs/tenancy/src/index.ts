@@ -1,0 +1,20 @@
+export {
+  TenantAdminService,
+  TenantNotFoundError,
+  type CreatedTenant,
+  type TenantSummary,
+} from './lib/admin/tenant-admin.service';
+export { currentTenant, currentTenantId } from './lib/context/tenant-context';
+export { TENANT_CHANGES_CHANNEL, announceTenantChange } from './lib/directory/tenant-changes.channel';
+export { TenantDirectory } from './lib/directory/tenant-directory';
+export { API_KEYS_COLLECTION, TENANTS_COLLECTION, type ResolvedTenant } from './lib/directory/tenant-records';
+export { TenantStore } from './lib/directory/tenant-store';
+export { AdminTokenGuard, TENANCY_CONFIG } from './lib/guards/admin-token.guard';
+export { ReadKeyGuard, WriteKeyGuard } from './lib/guards/key-guards';
+export { CurrentTenant } from './lib/guards/request-tenant';
+export { KEY_SCOPES, hashApiKey, type KeyScope } from './lib/keys/api-key';
+export { extractApiKey, extractBearer } from './lib/keys/extract-key.util';
+export { RateLimiter, rateLimitHeaders, type BucketLimit, type QuotaDecision } from './lib/quotas/rate-limiter';
+export { parseTenantId, type TenantId } from './lib/scoping/tenant-id';
+export { tenantFilter, tenantKey } from './lib/scoping/tenant-scope.util';
+export { TenancyModule } from './lib/tenancy.module';

@@ -1,0 +1,62 @@
+import type { Collection, Db } from 'mongodb';
+import type { QuotaSettings } from '@tally/config';
+import type { KeyScope } from '../keys/api-key';
+import type { TenantId } from '../scoping/tenant-id';
+import { API_KEYS_COLLECTION, TENANTS_COLLECTION, type ApiKeyRecord, type TenantRecord } from './tenant-records';
+
+/**
+ * The tenants and their keys in MongoDB. Only plain equality filters and `$set`
+ * updates: the subset MongoDB and FerretDB share, and equality is what FerretDB
+ * pushes down to its SQL index.
+ */
+export class TenantStore {
+  private readonly tenants: Collection<TenantRecord>;
+  private readonly keys: Collection<ApiKeyRecord>;
+
+  constructor(db: Db) {
+    this.tenants = db.collection<TenantRecord>(TENANTS_COLLECTION);
+    this.keys = db.collection<ApiKeyRecord>(API_KEYS_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.keys.createIndex({ tenantId: 1, scope: 1 });
+  }
+
+  findKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    return this.keys.findOne({ _id: keyHash });
+  }
+
+  findTenant(tenantId: TenantId): Promise<TenantRecord | null> {
+    return this.tenants.findOne({ _id: tenantId });
+  }
+
+  listTenants(): Promise<TenantRecord[]> {
+    return this.tenants.find({}).sort({ createdAt: 1 }).toArray();
+  }
+
+  async insertTenant(record: TenantRecord): Promise<void> {
+    await this.tenants.insertOne(record);
+  }
+
+  async insertKey(record: ApiKeyRecord): Promise<void> {
+    await this.keys.insertOne(record);
+  }
+
+  /** Revokes every live key of one scope of one tenant; returns how many. */
+  async revokeKeys(tenantId: TenantId, scope: KeyScope, at: Date): Promise<number> {
+    const live = await this.keys.find({ tenantId, scope }).toArray();
+    const toRevoke = live.filter((k) => !k.revokedAt);
+    for (const key of toRevoke) await this.keys.updateOne({ _id: key._id }, { $set: { revokedAt: at } });
+    return toRevoke.length;
+  }
+
+  async setStatus(tenantId: TenantId, status: TenantRecord['status'], at: Date): Promise<boolean> {
+    const result = await this.tenants.updateOne({ _id: tenantId }, { $set: { status, updatedAt: at } });
+    return result.matchedCount === 1;
+  }
+
+  async setQuotas(tenantId: TenantId, quotas: Partial<QuotaSettings>, at: Date): Promise<boolean> {
+    const result = await this.tenants.updateOne({ _id: tenantId }, { $set: { quotas, updatedAt: at } });
+    return result.matchedCount === 1;
+  }
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { mongoConfigFrom, mongoEnvFields, parseConfig, redisConfigFrom, redisEnvFields } from '@tally/config';
+import { keyScopeParamSchema, summariseProblems, describeIssues } from '@tally/contracts';
+import { createMongoClient } from '@tally/mongo';
+import { createRedisClient } from '@tally/redis';
+import { TenantAdminService, TenantStore, parseTenantId, type TenantId, type TenantSummary } from '@tally/tenancy';
+
+const USAGE = `usage: npm run tenant -- <command> [--json]
+
+  create <name>                      new tenant; prints its id, write key and read key (shown once)
+  list                               every tenant with status and quotas
+  rotate-key <tenantId> <write|read> new key for that scope; the old one stops working within seconds
+  disable <tenantId>                 every key of the tenant stops working within seconds
+  enable <tenantId>                  undo disable
+
+Uses MONGO_URL / MONGO_DB / REDIS_URL (defaults: the local stack).`;
+
+class UsageError extends Error {}
+
+const envSchema = z
+  .object({ ...mongoEnvFields, ...redisEnvFields })
+  .transform((env) => ({ mongo: mongoConfigFrom(env), redis: redisConfigFrom(env) }));
+
+function tenantIdArg(raw: string | undefined): TenantId {
+  const id = parseTenantId(raw);
+  if (!id) throw new UsageError(`"${raw ?? ''}" is not a tenant id (they look like t_abcdefghijklmnopqrst)`);
+  return id;
+}
+
+function describeTenant(t: TenantSummary): string {
+  const quotas = Object.entries(t.quotas)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  return `${t.tenantId}  ${t.status.padEnd(8)}  ${t.name}${quotas ? `  (${quotas})` : ''}`;
+}
+
+async function run(argv: string[], print: (text: string) => void): Promise<void> {
+  const json = argv.includes('--json');
+  const [command, ...args] = argv.filter((a) => a !== '--json');
+  if (!command || command === 'help' || command === '--help') {
+    print(USAGE);
+    return;
+  }
+  const config = parseConfig('tenant', envSchema, process.env);
+  const mongo = createMongoClient(config.mongo, 'tally-cli');
+  const redis = createRedisClient(config.redis, 'tally-cli');
+  const admin = new TenantAdminService(new TenantStore(mongo.db(config.mongo.database)), redis);
+  const out = (value: unknown, human: string) => print(json ? JSON.stringify(value) : human);
+  try {
+    switch (command) {
+      case 'create': {
+        const name = args.join(' ').trim();
+        if (!name) throw new UsageError('create needs a name');
+        const created = await admin.create(name);
+        out(
+          created,
+          [
+            `tenant    ${created.tenantId}  (${created.name})`,
+            `write key ${created.writeKey}`,
+            `read key  ${created.readKey}`,
+            'The keys are shown once; only their hashes are stored.',
+          ].join('\n'),
+        );
+        return;
+      }
+      case 'list': {
+        const tenants = await admin.list();
+        out({ tenants }, tenants.length ? tenants.map(describeTenant).join('\n') : '(no tenants)');
+        return;
+      }
+      case 'rotate-key': {
+        const scope = keyScopeParamSchema.safeParse(args[1]);
+        if (!scope.success) throw new UsageError(summariseProblems(describeIssues(scope.error)));
+        const rotated = await admin.rotateKey(tenantIdArg(args[0]), scope.data);
+        out(
+          rotated,
+          `new ${rotated.scope} key for ${rotated.tenantId}: ${rotated.key}\nThe previous ${rotated.scope} key no longer works.`,
+        );
+        return;
+      }
+      case 'disable':
+      case 'enable': {
+        const id = tenantIdArg(args[0]);
+        const summary = command === 'disable' ? await admin.disable(id) : await admin.enable(id);
+        out(summary, describeTenant(summary));
+        return;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } finally {
+    await Promise.all([mongo.close(), redis.quit().catch(() => redis.disconnect())]);
+  }
+}
+
+run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tenant: ${message}\n`);
+    if (/ECONNREFUSED|Server selection timed out/.test(message)) {
+      process.stderr.write('Is the stack running? Start it with `npm start` or `npm run stack -- up`.\n');
+    }
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
