@@ -5,6 +5,7 @@ import { HealthModule, MetricsModule, createLoggerModule } from '@tally/observab
 import { RedisModule, RedisReadiness } from '@tally/redis';
 import { TenancyModule } from '@tally/tenancy';
 import type { IngestConfig } from './config/ingest-config';
+import { RecordEventsModule } from './record-events/record-events.module';
 
 @Module({})
 export class IngestAppModule {
@@ -19,6 +20,7 @@ export class IngestAppModule {
         MongoModule.forRoot(config.mongo, config.identity.service),
         TenancyModule.forRoot(config.tenancy),
         HealthModule.forRoot([KafkaReadiness, RedisReadiness, MongoReadiness]),
+        RecordEventsModule.forRoot(config.recording),
       ],
     };
   }

@@ -1,3 +1,8 @@
-export { HttpErrorFilter, type ErrorBody } from './lib/http-error.filter';
-export { failBoot, startHttpService, type HttpListenConfig } from './lib/start-http-service.util';
+export { HttpErrorFilter, errorBody, type ErrorBody } from './lib/http-error.filter';
+export {
+  failBoot,
+  startHttpService,
+  type HttpListenConfig,
+  type HttpServiceOptions,
+} from './lib/start-http-service.util';
 export { ZodValidationPipe } from './lib/zod-validation.pipe';

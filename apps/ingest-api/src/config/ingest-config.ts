@@ -24,6 +24,12 @@ export const ingestEnvSchema = z
     ...redisEnvFields,
     ...mongoEnvFields,
     ...tenancyEnvFields,
+    /** A request whose events Kafka has not acknowledged by then gets 503 + Retry-After. */
+    INGEST_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    /** Events waiting for Kafka beyond this are refused at once (503): memory stays bounded in an outage. */
+    INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+    /** Event times later than receive time + this are clamped to the receive time. */
+    INGEST_MAX_FUTURE_SKEW_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
@@ -33,6 +39,11 @@ export const ingestEnvSchema = z
     redis: redisConfigFrom(env),
     mongo: mongoConfigFrom(env),
     tenancy: tenancyConfigFrom(env),
+    recording: {
+      produceTimeoutMs: env.INGEST_PRODUCE_TIMEOUT_MS,
+      maxPendingEvents: env.INGEST_MAX_PENDING_EVENTS,
+      maxFutureSkewMs: env.INGEST_MAX_FUTURE_SKEW_MS,
+    },
   }));
 
 export type IngestConfig = z.output<typeof ingestEnvSchema>;

@@ -8,6 +8,8 @@ export interface ErrorBody {
   readonly error: string;
   readonly message: string;
   readonly problems?: readonly { field: string; rule: string }[];
+  /** Ingest answers: the events that were refused, by index, when none was accepted. */
+  readonly rejected?: readonly { index: number; messageId: string | null; reason: string }[];
   readonly requestId: string;
 }
 
@@ -24,33 +26,46 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { statusCode, message, problems } = describe(exception);
+    const { statusCode, message, problems, rejected } = describe(exception);
     if (statusCode >= 500) {
       this.logger.error({ err: exception, requestId: request.id }, `request failed: ${message}`);
     }
-    const body: ErrorBody = {
-      statusCode,
-      error: STATUS_CODES[statusCode] ?? 'Error',
-      message,
-      ...(problems ? { problems } : {}),
-      requestId: String(request.id),
-    };
-    void reply.status(statusCode).type('application/json; charset=utf-8').send(body);
+    void reply
+      .status(statusCode)
+      .type('application/json; charset=utf-8')
+      .send({ ...errorBody(statusCode, message, String(request.id), problems), ...(rejected ? { rejected } : {}) });
   }
 }
 
-function describe(exception: unknown): Pick<ErrorBody, 'statusCode' | 'message' | 'problems'> {
+export function errorBody(
+  statusCode: number,
+  message: string,
+  requestId: string,
+  problems?: ErrorBody['problems'],
+): ErrorBody {
+  return {
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message,
+    ...(problems ? { problems } : {}),
+    requestId,
+  };
+}
+
+function describe(exception: unknown): Pick<ErrorBody, 'statusCode' | 'message' | 'problems' | 'rejected'> {
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
     if (typeof response === 'string') return { statusCode, message: response };
-    const { message, problems } = response as { message?: unknown; problems?: ErrorBody['problems'] };
+    const { message, problems, rejected } = response as Pick<ErrorBody, 'problems' | 'rejected'> & {
+      message?: unknown;
+    };
     const text = Array.isArray(message)
       ? message.join('; ')
       : typeof message === 'string'
         ? message
         : exception.message;
-    return { statusCode, message: text, ...(problems ? { problems } : {}) };
+    return { statusCode, message: text, ...(problems ? { problems } : {}), ...(rejected ? { rejected } : {}) };
   }
   // Fastify's own errors (bad JSON, body too large, unsupported media type) carry a status code.
   const fastifyError = exception as { statusCode?: unknown; message?: unknown };

@@ -2,24 +2,33 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule } from '@nestjs/common';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
-import { HttpErrorFilter } from './http-error.filter';
 import { METRICS_REGISTRY, REQUEST_ID_HEADER, instrumentHttp, requestIdOf } from '@tally/observability';
+import { HttpErrorFilter, errorBody } from './http-error.filter';
 
 export interface HttpListenConfig {
   readonly host: string;
   readonly port: number;
 }
 
+export interface HttpServiceOptions {
+  /** Changes to the Fastify instance before routes are bound (e.g. a body parser of the app's own). */
+  readonly configureFastify?: (fastify: FastifyInstance) => void;
+  /** The app reads bodies itself: Nest must not register its JSON parser over the app's. */
+  readonly ownBodyParser?: boolean;
+}
+
 /**
  * Boots a Tally app on Fastify: JSON logs from the first line, HTTP metrics on every
- * response, graceful shutdown on SIGTERM/SIGINT (Nest closes modules in reverse, so
- * consumers stop before the clients they use). Returns the running app.
+ * response, one error shape, graceful shutdown on SIGTERM/SIGINT (Nest closes modules
+ * in reverse, so consumers stop before the clients they use). Returns the running app.
  */
 export async function startHttpService(
   rootModule: DynamicModule,
   listen: HttpListenConfig,
+  options: HttpServiceOptions = {},
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
@@ -30,17 +39,25 @@ export async function startHttpService(
       requestIdHeader: false,
       genReqId: requestIdOf,
     }),
-    { bufferLogs: true },
+    { bufferLogs: true, bodyParser: !options.ownBodyParser },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.useGlobalFilters(new HttpErrorFilter());
-  const fastify = app.getHttpAdapter().getInstance();
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
   instrumentHttp(fastify, app.get<Registry>(METRICS_REGISTRY));
+  // Errors Fastify raises before a route handler runs (body parsing, limits) get the same shape as the rest.
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    const message = statusCode < 500 ? error.message : 'internal error';
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(statusCode).send(errorBody(statusCode, message, String(request.id)));
+  });
+  options.configureFastify?.(fastify);
   await app.listen(listen.port, listen.host);
   return app;
 }

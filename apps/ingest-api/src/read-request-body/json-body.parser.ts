@@ -1,0 +1,85 @@
+import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import secureJson from 'secure-json-parse';
+import { INGEST_LIMITS } from '@tally/contracts';
+
+/** An error Fastify answers with its status code (the shared error handler gives it the common shape). */
+class BodyError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Reads an ingest request body: gzip/deflate decoded as a stream and cut off the moment
+ * the decoded size passes the limit — a decompression bomb is never held whole — then
+ * parsed as JSON with prototype-poisoning keys refused. Segment SDKs send JSON as
+ * `application/json`, and browsers' sendBeacon as `text/plain`; both are read here.
+ */
+export function registerJsonBodyParser(
+  fastify: FastifyInstance,
+  maxBytes: number = INGEST_LIMITS.maxRequestBytes,
+): void {
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser(
+    ['application/json', 'text/plain'],
+    (request: FastifyRequest, payload: IncomingMessage, done) => {
+      readBody(request, payload, maxBytes).then(
+        (text) => {
+          try {
+            done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+          } catch (error) {
+            const reason =
+              error instanceof SyntaxError ? error.message : 'forbidden key (__proto__ or constructor.prototype)';
+            done(new BodyError(400, `malformed JSON: ${reason}`), undefined);
+          }
+        },
+        (error: unknown) =>
+          done(error instanceof BodyError ? error : new BodyError(400, 'could not read the body'), undefined),
+      );
+    },
+  );
+}
+
+function readBody(request: FastifyRequest, payload: IncomingMessage, maxBytes: number): Promise<string> {
+  const encoding = String(request.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
+  let source: IncomingMessage | Gunzip | Inflate;
+  if (encoding === 'gzip' || encoding === 'x-gzip') source = payload.pipe(createGunzip());
+  else if (encoding === 'deflate') source = payload.pipe(createInflate());
+  else if (encoding === 'identity' || encoding === '') source = payload;
+  else
+    return Promise.reject(new BodyError(415, `unsupported Content-Encoding "${encoding}" (use gzip, deflate or none)`));
+
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const fail = (error: BodyError) => {
+      if (finished) return;
+      finished = true;
+      // Stop reading at once: neither the compressed nor the decoded bytes keep arriving.
+      payload.unpipe();
+      if (source !== payload) (source as Gunzip).destroy();
+      payload.resume();
+      reject(error);
+    };
+    source.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes)
+        return fail(new BodyError(413, `request body larger than ${maxBytes / 1024} KB (after decoding)`));
+      chunks.push(chunk);
+    });
+    source.on('error', () => fail(new BodyError(400, `body is not valid ${encoding} data`)));
+    source.on('end', () => {
+      if (finished) return;
+      finished = true;
+      resolve(Buffer.concat(chunks, size).toString('utf8'));
+    });
+  });
+}

@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { RECORD_EVENTS_OPTIONS, RecordEventsService, type RecordEventsOptions } from './record-events.service';
+import { SegmentTrackingController } from './segment-tracking.controller';
+
+@Module({})
+export class RecordEventsModule {
+  static forRoot(options: RecordEventsOptions): DynamicModule {
+    return {
+      module: RecordEventsModule,
+      controllers: [SegmentTrackingController],
+      providers: [{ provide: RECORD_EVENTS_OPTIONS, useValue: options }, RecordEventsService],
+    };
+  }
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { TOPICS, type EventEnvelopeV1 } from '@tally/contracts';
+import { GroupCommitProducer, KAFKA_CLIENT } from '@tally/kafka';
+import { METRICS_REGISTRY } from '@tally/observability';
+import { RateLimiter, rateLimitHeaders, type ResolvedTenant } from '@tally/tenancy';
+import { IngestMetrics } from './ingest.metrics';
+import type { IngestReport } from './ingest-report';
+import { normalizeEvents } from './normalize-events';
+
+export const RECORD_EVENTS_OPTIONS = Symbol('RECORD_EVENTS_OPTIONS');
+
+export interface RecordEventsOptions {
+  readonly produceTimeoutMs: number;
+  readonly maxPendingEvents: number;
+  readonly maxFutureSkewMs: number;
+}
+
+/** What a controller turns into an HTTP answer. */
+export type RecordOutcome =
+  | { readonly kind: 'recorded'; readonly report: IngestReport; readonly headers: Record<string, string> }
+  | { readonly kind: 'all-rejected'; readonly report: IngestReport; readonly tooLarge: boolean }
+  | { readonly kind: 'over-quota'; readonly headers: Record<string, string> }
+  | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number; readonly cause: unknown };
+
+/**
+ * The ingest pipeline for one request: validate each event, take the tenant's quota,
+ * publish the accepted ones and wait until Kafka holds them (all in-sync replicas).
+ */
+@Injectable()
+export class RecordEventsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly producer: Producer;
+  private readonly publisher: GroupCommitProducer;
+  private readonly metrics: IngestMetrics;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(RECORD_EVENTS_OPTIONS) private readonly options: RecordEventsOptions,
+    private readonly quotas: RateLimiter,
+  ) {
+    this.metrics = new IngestMetrics(registry);
+    // Idempotent: a produce retried after a lost acknowledgement is not written twice.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Retry without end inside one produce request: giving up part-way would desynchronise the
+      // idempotent producer's sequence numbers. Callers are answered by the group-commit deadline.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+    this.publisher = new GroupCommitProducer(this.producer, TOPICS.events.name, {
+      maxBatchMessages: 10_000,
+      maxPendingMessages: options.maxPendingEvents,
+      timeoutMs: options.produceTimeoutMs,
+      onBatch: (count, seconds, ok) => {
+        this.metrics.produceDuration.observe({ result: ok ? 'ok' : 'error' }, seconds);
+        this.metrics.produceBatchSize.observe(count);
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Connect eagerly when Kafka is there; when it is not, the first publish retries and readiness says why.
+    await this.producer.connect().catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  async record(tenant: ResolvedTenant, rawEvents: readonly unknown[], requestId: string): Promise<RecordOutcome> {
+    const { envelopes, rejected } = normalizeEvents(rawEvents, {
+      tenantId: tenant.tenantId,
+      receivedAt: new Date(),
+      requestId,
+      maxFutureSkewMs: this.options.maxFutureSkewMs,
+    });
+    for (const r of rejected) this.metrics.rejected(r.code);
+    const publicRejected = rejected.map(({ index, messageId, reason }) => ({ index, messageId, reason }));
+    if (envelopes.length === 0) {
+      return {
+        kind: 'all-rejected',
+        report: { success: false, accepted: 0, rejected: publicRejected },
+        tooLarge: rejected.every((r) => r.code === 'too_large'),
+      };
+    }
+
+    const decision = await this.quotas.take(
+      tenant.tenantId,
+      'ingest',
+      { ratePerSecond: tenant.quotas.ingestEventsPerSecond, capacity: tenant.quotas.ingestBurst },
+      envelopes.length,
+    );
+    const headers = rateLimitHeaders(decision);
+    if (!decision.allowed) {
+      this.metrics.rejected('over_quota', envelopes.length);
+      return { kind: 'over-quota', headers };
+    }
+
+    try {
+      await this.publisher.publish(envelopes.map(toKafkaMessage));
+    } catch (cause) {
+      this.metrics.rejected('unavailable', envelopes.length);
+      return { kind: 'unavailable', retryAfterSeconds: 5, cause };
+    }
+    this.metrics.accepted(envelopes.length);
+    return {
+      kind: 'recorded',
+      report: { success: true, accepted: envelopes.length, rejected: publicRejected },
+      headers,
+    };
+  }
+}
+
+/** Keyed by tenant + user: one user's events stay in order on one partition, users spread over all. */
+function toKafkaMessage(envelope: EventEnvelopeV1): Message {
+  const user = envelope.event.userId ?? envelope.event.anonymousId ?? '';
+  return {
+    key: `${envelope.tenantId}:${user}`,
+    value: JSON.stringify(envelope),
+    headers: {
+      'tally-tenant-id': envelope.tenantId,
+      'tally-envelope-version': String(envelope.v),
+      ...(envelope.requestId ? { 'x-request-id': envelope.requestId } : {}),
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { TOPICS, eventEnvelopeV1Schema, type EventEnvelopeV1 } from '@tally/contracts';
+import { createKafkaClient } from '@tally/kafka';
+import { uniqueName, type TestEnvironment } from '@tally/testing';
+import type { Consumer } from 'kafkajs';
+
+export interface TopicReader {
+  /** Envelopes read so far for the tenant, parsed with the shared contract. */
+  readonly envelopes: EventEnvelopeV1[];
+  /** Header values of those messages, in the same order. */
+  readonly headers: Record<string, string>[];
+  /** Why each message the contract refused was refused. */
+  readonly invalid: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads the events topic from its current end, keeping one tenant's messages. The end
+ * offsets are taken before subscribing and the consumer is moved there explicitly, so
+ * nothing sent after this resolves is missed (a "latest" reset would race the producer).
+ */
+export async function readEventsTopic(env: TestEnvironment, tenantId: string): Promise<TopicReader> {
+  const kafka = createKafkaClient({ ...env.kafka, clientId: 'tally-e2e-reader' });
+  const consumer: Consumer = kafka.consumer({ groupId: uniqueName('e2e-reader'), maxWaitTimeInMs: 100 });
+  const envelopes: EventEnvelopeV1[] = [];
+  const headers: Record<string, string>[] = [];
+  const invalid: string[] = [];
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(TOPICS.events.name);
+  await admin.disconnect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.events.name, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.headers?.['tally-tenant-id']?.toString() !== tenantId) return;
+      const parsed = eventEnvelopeV1Schema.safeParse(JSON.parse(message.value?.toString() ?? 'null'));
+      // A message the contract refuses is a finding, not a reason to stall the reader.
+      if (!parsed.success) {
+        invalid.push(parsed.error.message);
+        return;
+      }
+      envelopes.push(parsed.data);
+      headers.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+    },
+  });
+  for (const { partition, offset } of ends) consumer.seek({ topic: TOPICS.events.name, partition, offset });
+  return { envelopes, headers, invalid, stop: () => consumer.disconnect() };
+}
