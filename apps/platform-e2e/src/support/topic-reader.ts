@@ -3,6 +3,11 @@ import { createKafkaClient } from '@tally/kafka';
 import { uniqueName, type TestEnvironment } from '@tally/testing';
 import type { Consumer } from 'kafkajs';
 
+export interface PartitionOffset {
+  readonly partition: number;
+  readonly offset: string;
+}
+
 export interface TopicReader {
   /** Envelopes read so far for the tenant, parsed with the shared contract. */
   readonly envelopes: EventEnvelopeV1[];
@@ -10,6 +15,8 @@ export interface TopicReader {
   readonly headers: Record<string, string>[];
   /** Why each message the contract refused was refused. */
   readonly invalid: string[];
+  /** Where reading started, to read the same span again later. */
+  readonly startOffsets: readonly PartitionOffset[];
   stop(): Promise<void>;
 }
 
@@ -18,7 +25,11 @@ export interface TopicReader {
  * offsets are taken before subscribing and the consumer is moved there explicitly, so
  * nothing sent after this resolves is missed (a "latest" reset would race the producer).
  */
-export async function readEventsTopic(env: TestEnvironment, tenantId: string): Promise<TopicReader> {
+export async function readEventsTopic(
+  env: TestEnvironment,
+  tenantId: string,
+  from?: readonly PartitionOffset[],
+): Promise<TopicReader> {
   const kafka = createKafkaClient({ ...env.kafka, clientId: 'tally-e2e-reader' });
   const consumer: Consumer = kafka.consumer({ groupId: uniqueName('e2e-reader'), maxWaitTimeInMs: 100 });
   const envelopes: EventEnvelopeV1[] = [];
@@ -26,7 +37,7 @@ export async function readEventsTopic(env: TestEnvironment, tenantId: string): P
   const invalid: string[] = [];
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(TOPICS.events.name);
+  const ends = from ?? (await admin.fetchTopicOffsets(TOPICS.events.name));
   await admin.disconnect();
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.events.name, fromBeginning: true });
@@ -44,5 +55,5 @@ export async function readEventsTopic(env: TestEnvironment, tenantId: string): P
     },
   });
   for (const { partition, offset } of ends) consumer.seek({ topic: TOPICS.events.name, partition, offset });
-  return { envelopes, headers, invalid, stop: () => consumer.disconnect() };
+  return { envelopes, headers, invalid, startOffsets: ends, stop: () => consumer.disconnect() };
 }
