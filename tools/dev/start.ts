@@ -1,9 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
-import { parseConfig, portField } from '@tally/config';
+import {
+  mongoConfigFrom,
+  mongoEnvFields,
+  parseConfig,
+  portField,
+  redisConfigFrom,
+  redisEnvFields,
+} from '@tally/config';
 import { stackDown, stackUp } from '../stack/stack';
 import { loadStackConfig } from '../stack/stack-config';
 import { REPO_ROOT } from '../stack/stack-paths';
+import { provideDemoTenant } from './demo-tenant';
 import { LocalApp, supervisorProcess } from './local-apps';
 
 /**
@@ -14,15 +22,19 @@ import { LocalApp, supervisorProcess } from './local-apps';
  */
 const log = (line: string) => process.stdout.write(`[tally] ${line}\n`);
 
-const portsSchema = z.object({
-  INGEST_API_PORT: portField(3000),
-  AGGREGATION_API_PORT: portField(3001),
-  PROCESSOR_WORKER_PORT: portField(3002),
-});
+const startSchema = z
+  .object({
+    INGEST_API_PORT: portField(3000),
+    AGGREGATION_API_PORT: portField(3001),
+    PROCESSOR_WORKER_PORT: portField(3002),
+    ...mongoEnvFields,
+    ...redisEnvFields,
+  })
+  .transform((env) => ({ ...env, mongo: mongoConfigFrom(env), redis: redisConfigFrom(env) }));
 
 async function main(): Promise<void> {
   const stackConfig = loadStackConfig(process.env);
-  const ports = parseConfig('start', portsSchema, process.env);
+  const ports = parseConfig('start', startSchema, process.env);
   const apps = [
     new LocalApp('ingest-api', ports.INGEST_API_PORT),
     new LocalApp('processor-worker', ports.PROCESSOR_WORKER_PORT),
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
   await Promise.all(apps.map((app) => app.waitReady()));
 
   const [ingest, worker, aggregation] = apps as [LocalApp, LocalApp, LocalApp];
+  const demo = await provideDemoTenant(ports.mongo, ports.redis);
   process.stdout.write(`
 Tally is running.
 
@@ -79,10 +92,19 @@ Tally is running.
   Prometheus        ${stackConfig.prometheus.url}
   Kafka ${stackConfig.kafka.brokers.join(',')} · Redis ${stackConfig.redis.url} · MongoDB ${stackConfig.mongo.url}
 
-Try:
+Demo tenant ${demo.tenantId} (keys shown once; the next npm start issues new ones):
+  write key  ${demo.writeKey}
+  read key   ${demo.readKey}
+
+Send an event (Segment HTTP API; any Segment SDK works with host ${ingest.url}):
+  curl -s -u '${demo.writeKey}:' -H 'content-type: application/json' ${ingest.url}/v1/track -d '{"event":"Signed Up","userId":"demo-user","properties":{"plan":"pro"}}'
+
+See it counted:
+  curl -s ${ingest.url}/metrics | grep '^ingest_events_total'
+
+Health and monitoring:
   curl -s ${ingest.url}/health/ready
   curl -s ${aggregation.url}/health/ready
-  curl -s ${worker.url}/metrics | head
   curl -s '${stackConfig.prometheus.url}/api/v1/query?query=up'
 
 App logs: .tally/apps/<app>.log · stack logs: npm run stack -- logs
