@@ -15,6 +15,7 @@ const tools = {
   test: 'tools/test/run-tests.ts',
   stack: 'tools/stack/cli.ts',
   tenant: 'tools/tenant/cli.ts',
+  bench: 'tools/bench/run-bench.ts',
 };
 
 const [command, ...args] = process.argv.slice(2);

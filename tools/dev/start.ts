@@ -11,7 +11,7 @@ import {
 import { stackDown, stackUp } from '../stack/stack';
 import { loadStackConfig } from '../stack/stack-config';
 import { REPO_ROOT } from '../stack/stack-paths';
-import { provideDemoTenant } from './demo-tenant';
+import { DEMO_TENANT_NAME, provideTenant } from './demo-tenant';
 import { LocalApp, supervisorProcess } from './local-apps';
 
 /**
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   await Promise.all(apps.map((app) => app.waitReady()));
 
   const [ingest, worker, aggregation] = apps as [LocalApp, LocalApp, LocalApp];
-  const demo = await provideDemoTenant(ports.mongo, ports.redis);
+  const demo = await provideTenant(DEMO_TENANT_NAME, ports.mongo, ports.redis);
   process.stdout.write(`
 Tally is running.
 

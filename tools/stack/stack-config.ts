@@ -7,6 +7,7 @@ import {
   portField,
   redisEnvFields,
   urlField,
+  mongoConfigFrom,
 } from '@tally/config';
 
 /**
@@ -27,7 +28,7 @@ const stackEnvSchema = z
   .transform((env) => ({
     kafka: { brokers: env.KAFKA_BROKERS, partitions: env.KAFKA_TOPIC_PARTITIONS },
     redis: { url: env.REDIS_URL },
-    mongo: { url: env.MONGO_URL },
+    mongo: mongoConfigFrom(env),
     prometheus: { url: env.PROMETHEUS_URL },
     scrapeTargets: {
       'ingest-api': `127.0.0.1:${env.INGEST_API_PORT}`,

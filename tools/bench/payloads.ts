@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+
+/** A realistic Segment track event: SDK context, a few properties, ~450 bytes of JSON. */
+export function trackEvent(seq: number): Record<string, unknown> {
+  return {
+    type: 'track',
+    event: seq % 3 === 0 ? 'Product Viewed' : seq % 3 === 1 ? 'Button Clicked' : 'Checkout Started',
+    userId: `user-${seq % 5000}`,
+    messageId: randomUUID(),
+    timestamp: new Date().toISOString(),
+    properties: { sku: `sku-${seq % 200}`, price: 19.99, currency: 'EUR', position: seq % 10 },
+    context: {
+      library: { name: 'tally-bench', version: '1.0.0' },
+      page: { path: '/products/42', url: 'https://shop.example.com/products/42' },
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36',
+      locale: 'en-GB',
+    },
+  };
+}
+
+export const batchBody = (events: number): string =>
+  JSON.stringify({ batch: Array.from({ length: events }, (_, i) => trackEvent(i)), sentAt: new Date().toISOString() });
+
+export const singleBody = (): string => {
+  const { type: _type, ...event } = trackEvent(1);
+  return JSON.stringify(event);
+};

@@ -1,0 +1,242 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { provideTenant } from '../dev/demo-tenant';
+import { ManagedProcess } from '../stack/managed-process';
+import { httpOk, waitUntil } from '../stack/readiness';
+import { stackUp } from '../stack/stack';
+import { loadStackConfig } from '../stack/stack-config';
+import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
+import { runLoad, type LoadResult } from './load';
+import { batchBody, singleBody } from './payloads';
+
+/**
+ * `npm run bench [-- --quick]`: the performance figures of PRODUCT.md, each beside a
+ * baseline measured in the same run on the same machine (our machines are shared and
+ * noisy: absolute numbers drift, ratios much less). Writes bench/results/latest.json
+ * and latest.md. Part measured so far: ingest-api.
+ */
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 5 : 20;
+const INGEST_PORT = 3100;
+const BASELINE_PORT = 3199;
+const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<void> {
+  const stackConfig = loadStackConfig(process.env);
+  await stackUp(stackConfig, [], log);
+  log('building the apps…');
+  const build = spawnSync(
+    join(REPO_ROOT, 'node_modules', '.bin', 'nx'),
+    ['run-many', '-t', 'build', '--projects=tag:type:app', '--outputStyle=static'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 2, 2],
+      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+    },
+  );
+  if (build.status !== 0) throw new Error('build failed');
+
+  const tenant = await provideTenant('bench', stackConfig.mongo, stackConfig.redis);
+  const ingest = new ManagedProcess(
+    'bench-ingest-api',
+    join(TALLY_HOME, 'bench'),
+    join('dist', 'apps', 'ingest-api', 'main.js'),
+  );
+  await ingest.stop();
+  ingest.start(
+    process.execPath,
+    [join(REPO_ROOT, 'dist', 'apps', 'ingest-api', 'main.js')],
+    {
+      ...process.env,
+      INGEST_API_PORT: String(INGEST_PORT),
+      // The bench measures capacity, not quotas.
+      QUOTA_INGEST_EVENTS_PER_SECOND: '10000000',
+      QUOTA_INGEST_BURST: '10000000',
+    },
+    REPO_ROOT,
+  );
+  const ingestUrl = `http://127.0.0.1:${INGEST_PORT}`;
+  await waitUntil('ingest-api', () => httpOk(`${ingestUrl}/health/ready`), {
+    timeoutMs: 60_000,
+    describeFailure: () => ingest.lastLogLines(),
+  });
+
+  const baseline = startBaseline();
+  const baselineUrl = `http://127.0.0.1:${BASELINE_PORT}`;
+  try {
+    await waitUntil('baseline', () => isUp(baselineUrl), { timeoutMs: 30_000 });
+    const batch = batchBody(100);
+    const single = singleBody();
+    const auth = { authorization: `Basic ${Buffer.from(`${tenant.writeKey}:`).toString('base64')}` };
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      void rssOf(ingestUrl).then(
+        (rss) => (peakRss = Math.max(peakRss, rss)),
+        () => undefined,
+      );
+    }, 500);
+
+    log(`warm-up (${quick ? 2 : 5} s)`);
+    await runLoad({
+      url: `${ingestUrl}/v1/batch`,
+      body: batch,
+      headers: auth,
+      connections: 16,
+      seconds: quick ? 2 : 5,
+    });
+
+    log(`ingest /v1/batch, 100 events a request, ${SECONDS} s`);
+    const ingestBatch = await runLoad({
+      url: `${ingestUrl}/v1/batch`,
+      body: batch,
+      headers: auth,
+      connections: 32,
+      seconds: SECONDS,
+    });
+    log(`baseline /v1/batch, ${SECONDS} s`);
+    const baseBatch = await runLoad({
+      url: `${baselineUrl}/v1/batch`,
+      body: batch,
+      headers: {},
+      connections: 32,
+      seconds: SECONDS,
+    });
+    log(`ingest /v1/track, one event a request, ${SECONDS} s`);
+    const ingestSingle = await runLoad({
+      url: `${ingestUrl}/v1/track`,
+      body: single,
+      headers: auth,
+      connections: 64,
+      seconds: SECONDS,
+    });
+    log(`baseline /v1/track, ${SECONDS} s`);
+    const baseSingle = await runLoad({
+      url: `${baselineUrl}/v1/track`,
+      body: single,
+      headers: {},
+      connections: 64,
+      seconds: SECONDS,
+    });
+    clearInterval(sampler);
+
+    const report = buildReport({ ingestBatch, baseBatch, ingestSingle, baseSingle, peakRss });
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const table = renderTable(report);
+    writeFileSync(join(RESULTS_DIR, 'latest.md'), `${table}\n`);
+    process.stdout.write(`${table}\n\nwritten: bench/results/latest.json, bench/results/latest.md\n`);
+  } finally {
+    baseline.kill('SIGTERM');
+    await ingest.stop();
+  }
+}
+
+function startBaseline(): ChildProcess {
+  // One process (tsx as a loader, not a wrapper), so the SIGTERM at the end reaches the server itself.
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'tools', 'bench', 'baseline-server.ts'), String(BASELINE_PORT)],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 2],
+    },
+  );
+}
+
+async function isUp(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/v1/track`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  return response.ok;
+}
+
+async function rssOf(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+interface Measured {
+  ingestBatch: LoadResult;
+  baseBatch: LoadResult;
+  ingestSingle: LoadResult;
+  baseSingle: LoadResult;
+  peakRss: number;
+}
+
+const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function buildReport(m: Measured) {
+  return {
+    measuredAt: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+    },
+    mode: quick ? 'quick' : 'full',
+    secondsPerScenario: SECONDS,
+    notes: [
+      'Load generator (autocannon), Kafka, Redis, FerretDB and the app share the same 2 cores.',
+      'Every 200 from ingest-api means the events are acknowledged by all in-sync replicas of Kafka (acks=-1).',
+    ],
+    ingest: {
+      batch: {
+        eventsPerSec: round(m.ingestBatch.requestsPerSec * 100),
+        requestsPerSec: round(m.ingestBatch.requestsPerSec),
+        p50Ms: m.ingestBatch.p50Ms,
+        p99Ms: m.ingestBatch.p99Ms,
+        non2xx: m.ingestBatch.non2xx,
+        errors: m.ingestBatch.errors,
+      },
+      single: {
+        reqPerSec: round(m.ingestSingle.requestsPerSec),
+        p50Ms: m.ingestSingle.p50Ms,
+        p99Ms: m.ingestSingle.p99Ms,
+        non2xx: m.ingestSingle.non2xx,
+        errors: m.ingestSingle.errors,
+      },
+      baseline: {
+        eventsPerSec: round(m.baseBatch.requestsPerSec * 100),
+        batchP99Ms: m.baseBatch.p99Ms,
+        singleReqPerSec: round(m.baseSingle.requestsPerSec),
+        singleP99Ms: m.baseSingle.p99Ms,
+      },
+      ratio: {
+        batchVsBaseline: round(m.ingestBatch.requestsPerSec / m.baseBatch.requestsPerSec, 3),
+        singleVsBaseline: round(m.ingestSingle.requestsPerSec / m.baseSingle.requestsPerSec, 3),
+      },
+      targets: { batchEventsPerSec: 50_000, batchP99Ms: 100, singleReqPerSec: 5_000 },
+    },
+    rssMb: { ingest: round(m.peakRss / 2 ** 20, 1) },
+  };
+}
+
+function renderTable(r: ReturnType<typeof buildReport>): string {
+  const i = r.ingest;
+  const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  return [
+    `# Benchmark (${r.mode}, ${r.secondsPerScenario} s per scenario, ${r.measuredAt})`,
+    '',
+    `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`,
+    '',
+    '| figure | tally | bare Fastify baseline | ratio | target |',
+    '| --- | --- | --- | --- | --- |',
+    `| ingest /v1/batch (100 events/request) events/s | ${i.batch.eventsPerSec} | ${i.baseline.eventsPerSec} | ${i.ratio.batchVsBaseline} | ≥ 50,000: ${mark(i.batch.eventsPerSec >= 50_000)} |`,
+    `| ingest /v1/batch p99 ms | ${i.batch.p99Ms} | ${i.baseline.batchP99Ms} | | < 100: ${mark(i.batch.p99Ms < 100)} |`,
+    `| ingest /v1/track requests/s | ${i.single.reqPerSec} | ${i.baseline.singleReqPerSec} | ${i.ratio.singleVsBaseline} | ≥ 5,000: ${mark(i.single.reqPerSec >= 5_000)} |`,
+    `| ingest /v1/track p99 ms | ${i.single.p99Ms} | ${i.baseline.singleP99Ms} | | |`,
+    `| ingest-api peak RSS MB | ${r.rssMb.ingest} | | | < 256: ${mark(r.rssMb.ingest < 256)} |`,
+    `| non-2xx / errors (batch, single) | ${i.batch.non2xx}/${i.batch.errors}, ${i.single.non2xx}/${i.single.errors} | | | 0 |`,
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
