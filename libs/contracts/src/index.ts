@@ -1,7 +1,9 @@
 export { describeIssues, summariseProblems, type FieldProblem } from './lib/describe-issues.util';
 export {
   EVENT_ENVELOPE_VERSION,
+  eventEnvelopeHeaderV1Schema,
   eventEnvelopeV1Schema,
+  type EventEnvelopeHeaderV1,
   type EventEnvelopeV1,
 } from './lib/envelope/event-envelope.schema';
 export { INGEST_LIMITS } from './lib/ingest-limits';

@@ -1,13 +1,13 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { TOPICS, type EventEnvelopeV1 } from '@tally/contracts';
+import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
 import { GroupCommitProducer, KAFKA_CLIENT } from '@tally/kafka';
 import { METRICS_REGISTRY } from '@tally/observability';
 import { RateLimiter, rateLimitHeaders, type ResolvedTenant } from '@tally/tenancy';
 import { IngestMetrics } from './ingest.metrics';
 import type { IngestReport } from './ingest-report';
-import { normalizeEvents } from './normalize-events';
+import { normalizeEvents, type OutgoingEvent } from './normalize-events';
 
 export const RECORD_EVENTS_OPTIONS = Symbol('RECORD_EVENTS_OPTIONS');
 
@@ -71,7 +71,7 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
   }
 
   async record(tenant: ResolvedTenant, rawEvents: readonly unknown[], requestId: string): Promise<RecordOutcome> {
-    const { envelopes, rejected } = normalizeEvents(rawEvents, {
+    const { accepted, rejected } = normalizeEvents(rawEvents, {
       tenantId: tenant.tenantId,
       receivedAt: new Date(),
       requestId,
@@ -79,7 +79,7 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
     });
     for (const r of rejected) this.metrics.rejected(r.code);
     const publicRejected = rejected.map(({ index, messageId, reason }) => ({ index, messageId, reason }));
-    if (envelopes.length === 0) {
+    if (accepted.length === 0) {
       return {
         kind: 'all-rejected',
         report: { success: false, accepted: 0, rejected: publicRejected },
@@ -91,39 +91,37 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
       tenant.tenantId,
       'ingest',
       { ratePerSecond: tenant.quotas.ingestEventsPerSecond, capacity: tenant.quotas.ingestBurst },
-      envelopes.length,
+      accepted.length,
     );
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
-      this.metrics.rejected('over_quota', envelopes.length);
+      this.metrics.rejected('over_quota', accepted.length);
       return { kind: 'over-quota', headers };
     }
 
     try {
-      await this.publisher.publish(envelopes.map(toKafkaMessage));
+      await this.publisher.publish(accepted.map((event) => toKafkaMessage(event, tenant.tenantId, requestId)));
     } catch (cause) {
-      this.metrics.rejected('unavailable', envelopes.length);
+      this.metrics.rejected('unavailable', accepted.length);
       return { kind: 'unavailable', retryAfterSeconds: 5, cause };
     }
-    this.metrics.accepted(envelopes.length);
+    this.metrics.accepted(accepted.length);
     return {
       kind: 'recorded',
-      report: { success: true, accepted: envelopes.length, rejected: publicRejected },
+      report: { success: true, accepted: accepted.length, rejected: publicRejected },
       headers,
     };
   }
 }
 
-/** Keyed by tenant + user: one user's events stay in order on one partition, users spread over all. */
-function toKafkaMessage(envelope: EventEnvelopeV1): Message {
-  const user = envelope.event.userId ?? envelope.event.anonymousId ?? '';
+function toKafkaMessage(event: OutgoingEvent, tenantId: string, requestId: string): Message {
   return {
-    key: `${envelope.tenantId}:${user}`,
-    value: JSON.stringify(envelope),
+    key: event.key,
+    value: event.value,
     headers: {
-      'tally-tenant-id': envelope.tenantId,
-      'tally-envelope-version': String(envelope.v),
-      ...(envelope.requestId ? { 'x-request-id': envelope.requestId } : {}),
+      'tally-tenant-id': tenantId,
+      'tally-envelope-version': String(EVENT_ENVELOPE_VERSION),
+      'x-request-id': requestId,
     },
   };
 }

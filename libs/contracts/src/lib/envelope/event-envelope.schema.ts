@@ -10,7 +10,8 @@ export const EVENT_ENVELOPE_VERSION = 1;
 
 const instant = z.iso.datetime({ offset: true });
 
-export const eventEnvelopeV1Schema = z.object({
+/** Everything of the envelope but the event: what ingest-api checks after parsing the event itself. */
+export const eventEnvelopeHeaderV1Schema = z.object({
   v: z.literal(EVENT_ENVELOPE_VERSION),
   tenantId: z.string().min(1),
   messageId: z.string().min(1).max(256),
@@ -24,7 +25,9 @@ export const eventEnvelopeV1Schema = z.object({
   timestamp: instant,
   /** Request id at ingest, to follow one event across services. */
   requestId: z.string().max(128).optional(),
-  event: segmentEventSchema,
 });
 
+export const eventEnvelopeV1Schema = eventEnvelopeHeaderV1Schema.extend({ event: segmentEventSchema });
+
+export type EventEnvelopeHeaderV1 = z.output<typeof eventEnvelopeHeaderV1Schema>;
 export type EventEnvelopeV1 = z.output<typeof eventEnvelopeV1Schema>;
