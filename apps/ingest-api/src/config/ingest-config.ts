@@ -30,6 +30,8 @@ export const ingestEnvSchema = z
     INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
     /** Event times later than receive time + this are clamped to the receive time. */
     INGEST_MAX_FUTURE_SKEW_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    /** Idempotent Kafka producers side by side; a key always uses the same one (order per user holds). */
+    INGEST_KAFKA_PRODUCERS: z.coerce.number().int().min(1).max(16).default(2),
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
@@ -43,6 +45,7 @@ export const ingestEnvSchema = z
       produceTimeoutMs: env.INGEST_PRODUCE_TIMEOUT_MS,
       maxPendingEvents: env.INGEST_MAX_PENDING_EVENTS,
       maxFutureSkewMs: env.INGEST_MAX_FUTURE_SKEW_MS,
+      producers: env.INGEST_KAFKA_PRODUCERS,
     },
   }));
 

@@ -15,6 +15,8 @@ export interface RecordEventsOptions {
   readonly produceTimeoutMs: number;
   readonly maxPendingEvents: number;
   readonly maxFutureSkewMs: number;
+  /** Idempotent producers working side by side (each keeps one request in flight). */
+  readonly producers: number;
 }
 
 /** What a controller turns into an HTTP answer. */
@@ -30,8 +32,8 @@ export type RecordOutcome =
  */
 @Injectable()
 export class RecordEventsService implements OnModuleInit, OnApplicationShutdown {
-  private readonly producer: Producer;
-  private readonly publisher: GroupCommitProducer;
+  private readonly producers: Producer[];
+  private readonly publishers: GroupCommitProducer[];
   private readonly metrics: IngestMetrics;
 
   constructor(
@@ -41,33 +43,41 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
     private readonly quotas: RateLimiter,
   ) {
     this.metrics = new IngestMetrics(registry);
-    // Idempotent: a produce retried after a lost acknowledgement is not written twice.
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Retry without end inside one produce request: giving up part-way would desynchronise the
-      // idempotent producer's sequence numbers. Callers are answered by the group-commit deadline.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
-    });
-    this.publisher = new GroupCommitProducer(this.producer, TOPICS.events.name, {
-      maxBatchMessages: 10_000,
-      maxPendingMessages: options.maxPendingEvents,
-      timeoutMs: options.produceTimeoutMs,
-      onBatch: (count, seconds, ok) => {
-        this.metrics.produceDuration.observe({ result: ok ? 'ok' : 'error' }, seconds);
-        this.metrics.produceBatchSize.observe(count);
-      },
-    });
+    // Several idempotent producers, each with one request in flight: requests overlap without
+    // risking the sequence numbers of one producer, and a key always goes through the same
+    // producer, so one user's events keep their order.
+    this.producers = Array.from({ length: options.producers }, () =>
+      kafka.producer({
+        // Idempotent: a produce retried after a lost acknowledgement is not written twice.
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // Retry without end inside one produce request: giving up part-way would desynchronise the
+        // idempotent producer's sequence numbers. Callers are answered by the group-commit deadline.
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
+      }),
+    );
+    this.publishers = this.producers.map(
+      (producer) =>
+        new GroupCommitProducer(producer, TOPICS.events.name, {
+          maxBatchMessages: 10_000,
+          maxPendingMessages: Math.ceil(options.maxPendingEvents / options.producers),
+          timeoutMs: options.produceTimeoutMs,
+          onBatch: (count, seconds, ok) => {
+            this.metrics.produceDuration.observe({ result: ok ? 'ok' : 'error' }, seconds);
+            this.metrics.produceBatchSize.observe(count);
+          },
+        }),
+    );
   }
 
   async onModuleInit(): Promise<void> {
     // Connect eagerly when Kafka is there; when it is not, the first publish retries and readiness says why.
-    await this.producer.connect().catch(() => undefined);
+    await Promise.all(this.producers.map((p) => p.connect().catch(() => undefined)));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect();
+    await Promise.all(this.producers.map((p) => p.disconnect()));
   }
 
   async record(tenant: ResolvedTenant, rawEvents: readonly unknown[], requestId: string): Promise<RecordOutcome> {
@@ -100,7 +110,7 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
     }
 
     try {
-      await this.publisher.publish(accepted.map((event) => toKafkaMessage(event, tenant.tenantId, requestId)));
+      await this.publish(accepted.map((event) => toKafkaMessage(event, tenant.tenantId, requestId)));
     } catch (cause) {
       this.metrics.rejected('unavailable', accepted.length);
       return { kind: 'unavailable', retryAfterSeconds: 5, cause };
@@ -112,6 +122,21 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
       headers,
     };
   }
+
+  /** Splits a request's messages by producer and waits until every share is acknowledged. */
+  private async publish(messages: Message[]): Promise<void> {
+    if (this.publishers.length === 1) return (this.publishers[0] as GroupCommitProducer).publish(messages);
+    const shares: Message[][] = this.publishers.map(() => []);
+    for (const message of messages) shares[shardOf(String(message.key), shares.length)]?.push(message);
+    await Promise.all(shares.map((share, i) => (this.publishers[i] as GroupCommitProducer).publish(share)));
+  }
+}
+
+/** Stable shard of a key: the same key always reaches the same producer. */
+function shardOf(key: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
 }
 
 function toKafkaMessage(event: OutgoingEvent, tenantId: string, requestId: string): Message {

@@ -24,6 +24,8 @@ interface Pending {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   settled: boolean;
+  /** Cleared on settling: a live timer would keep the entry — and its messages — in memory. */
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -64,7 +66,7 @@ export class GroupCommitProducer {
     }
     return new Promise<void>((resolve, reject) => {
       const entry: Pending = { messages, resolve, reject, settled: false };
-      const timer = setTimeout(() => {
+      entry.timer = setTimeout(() => {
         if (entry.settled) return;
         this.settle(
           entry,
@@ -76,7 +78,7 @@ export class GroupCommitProducer {
           this.queuedMessages -= entry.messages.length;
         }
       }, this.options.timeoutMs);
-      timer.unref();
+      entry.timer.unref();
       this.queue.push(entry);
       this.queuedMessages += messages.length;
       void this.drain();
@@ -130,6 +132,7 @@ export class GroupCommitProducer {
   private settle(entry: Pending, error?: Error): void {
     if (entry.settled) return;
     entry.settled = true;
+    clearTimeout(entry.timer);
     if (error) entry.reject(error);
     else entry.resolve();
   }
