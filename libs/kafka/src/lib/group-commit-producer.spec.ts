@@ -12,7 +12,9 @@ class ScriptedProducer extends EventEmitter {
   readonly sends: ProducerRecord[] = [];
   private answers: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
-  async connect(): Promise<void> {}
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
 
   send(record: ProducerRecord): Promise<void> {
     this.sends.push(record);
