@@ -6,6 +6,8 @@ import { RedisModule, RedisReadiness } from '@tally/redis';
 import { TenancyModule } from '@tally/tenancy';
 import type { IngestConfig } from './config/ingest-config';
 import { RecordEventsModule } from './record-events/record-events.module';
+import { ingestApiOpenApi } from '@tally/contracts';
+import { OpenApiModule } from '@tally/service-runtime';
 
 @Module({})
 export class IngestAppModule {
@@ -21,6 +23,7 @@ export class IngestAppModule {
         TenancyModule.forRoot(config.tenancy),
         HealthModule.forRoot([KafkaReadiness, RedisReadiness, MongoReadiness]),
         RecordEventsModule.forRoot(config.recording),
+        OpenApiModule.forRoot(ingestApiOpenApi(config.identity.version)),
       ],
     };
   }

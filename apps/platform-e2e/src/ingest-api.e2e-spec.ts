@@ -190,6 +190,25 @@ describe('ingest-api: Segment-compatible ingestion into Kafka', () => {
     );
   });
 
+  it('describes every route it serves in the OpenAPI document at /docs', async () => {
+    const document = (await (await fetch(`${base}/docs`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    // The route table as Nest mapped it at boot, with the per-type route expanded.
+    const served = [...app.output().matchAll(/Mapped \{([^,]+), (GET|POST|PUT|DELETE|PATCH)\} route/g)]
+      .map((m) => m[1] as string)
+      .filter((path) => !path.startsWith('/docs'))
+      .flatMap((path) =>
+        path === '/v1/:type'
+          ? ['track', 'identify', 'page', 'screen', 'group', 'alias'].map((t) => `/v1/${t}`)
+          : [path],
+      );
+    expect(served.length).toBeGreaterThan(5);
+    expect(served.filter((path) => !(path in document.paths))).toEqual([]);
+  });
+
   it('never writes a key to its logs', () => {
     expect(app.output()).not.toContain(tenant.writeKey);
     expect(app.output()).not.toContain(tenant.readKey);

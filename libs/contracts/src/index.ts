@@ -28,3 +28,4 @@ export {
   quotaOverridesSchema,
   type CreateTenantRequest,
 } from './lib/admin/tenant-admin.schema';
+export { ingestApiOpenApi } from './lib/openapi/ingest-api.openapi';

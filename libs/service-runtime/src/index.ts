@@ -6,3 +6,4 @@ export {
   type HttpServiceOptions,
 } from './lib/start-http-service.util';
 export { ZodValidationPipe } from './lib/zod-validation.pipe';
+export { OpenApiModule } from './lib/openapi.module';
