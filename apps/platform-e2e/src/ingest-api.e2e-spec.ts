@@ -209,6 +209,21 @@ describe('ingest-api: Segment-compatible ingestion into Kafka', () => {
     expect(served.filter((path) => !(path in document.paths))).toEqual([]);
   });
 
+  it('logs each request as JSON with the client request id and the tenant id', async () => {
+    const requestId = `trace-${Date.now()}`;
+    const response = await post('/v1/track', JSON.stringify({ event: 'traced', userId: 'u' }), {
+      'x-request-id': requestId,
+    });
+    expect(response.headers.get('x-request-id')).toBe(requestId);
+    await eventually(() => {
+      const line = app
+        .output()
+        .split('\n')
+        .find((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('request completed'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({ service: 'ingest-api', tenantId: tenant.tenantId, requestId });
+    }, 5_000);
+  });
+
   it('never writes a key to its logs', () => {
     expect(app.output()).not.toContain(tenant.writeKey);
     expect(app.output()).not.toContain(tenant.readKey);

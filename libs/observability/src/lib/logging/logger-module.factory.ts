@@ -44,6 +44,8 @@ export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
  */
 export function createLoggerModule(identity: ServiceIdentity, level: string): DynamicModule {
   return LoggerModule.forRoot({
+    // Fields assigned while serving (the tenant id, by the key guards) also reach the "request completed" line.
+    assignResponse: true,
     // Probes and scrapes every few seconds would bury the request log.
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
