@@ -1,4 +1,4 @@
-import { eventually, startApp, testEnvironment, type AppName, type RunningApp } from '@tally/testing';
+import { eventually, readRepoFile, startApp, testEnvironment, type AppName, type RunningApp } from '@tally/testing';
 
 /**
  * The three built apps run as separate processes against the real stack: each must
@@ -46,6 +46,22 @@ describe('platform: three apps on the real stack', () => {
       60_000,
       1_000,
     );
+  });
+
+  it('exposes every metric the alert rules use', async () => {
+    const rules = readRepoFile('deploy/prometheus/alerts.yml');
+    const used = new Set(
+      [...rules.matchAll(/\b([a-z_]+_(?:total|seconds|bytes)(?:_bucket|_count|_sum)?)\b/g)].map((m) =>
+        (m[1] as string).replace(/_(bucket|count|sum)$/, ''),
+      ),
+    );
+    expect(used.size).toBeGreaterThan(1);
+    const exposed = (
+      await Promise.all(
+        names.map(async (name) => (await fetch(`http://127.0.0.1:${env.appPorts[name]}/metrics`)).text()),
+      )
+    ).join('\n');
+    expect([...used].filter((metric) => !exposed.includes(`# TYPE ${metric} `))).toEqual([]);
   });
 
   it('serves Prometheus metrics with the service label and HTTP durations by route', async () => {

@@ -4,8 +4,11 @@ import { ManagedProcess } from '../managed-process';
 import { ensureDebianPackage } from '../provision';
 import { httpOk, waitUntil } from '../readiness';
 import { hostPortOf, type StackConfig } from '../stack-config';
-import { runDirOf } from '../stack-paths';
+import { REPO_ROOT, runDirOf } from '../stack-paths';
 import type { Log, StackComponent } from './stack-component';
+
+/** The same alert rules docker-compose and Kubernetes load. */
+const ALERT_RULES = join(REPO_ROOT, 'deploy', 'prometheus', 'alerts.yml');
 
 /**
  * Prometheus from Debian, scraping the three apps where the local run puts them.
@@ -75,6 +78,8 @@ export class PrometheusComponent implements StackComponent {
       'global:',
       '  scrape_interval: 2s',
       '  evaluation_interval: 5s',
+      'rule_files:',
+      `  - ${ALERT_RULES}`,
       'scrape_configs:',
       jobs,
       '',

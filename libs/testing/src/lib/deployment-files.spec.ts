@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { ALL_TOPICS } from '@tally/contracts';
 import { loadComposeFile, readRepoFile } from './compose-file.util';
 
@@ -34,5 +36,22 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
     expect(dockerfile).toMatch(/\nUSER node\n/);
     expect(dockerfile).toMatch(/\nHEALTHCHECK .*\n.*\/health\/live/);
     expect(dockerfile.trimEnd().split('\n').pop()).toBe('CMD ["node", "main.js"]');
+  });
+});
+
+describe('deploy/prometheus', () => {
+  // promtool comes with Debian's prometheus package, which the local stack installs.
+  const dir = resolve(__dirname, '..', '..', '..', '..', 'deploy', 'prometheus');
+  const promtool = (...args: string[]) => execFileSync('promtool', args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+
+  it('has a scrape config (with its alert rules) that promtool accepts', () => {
+    expect(promtool('check', 'config', join(dir, 'prometheus.yml'))).toContain('SUCCESS');
+  });
+
+  it('has alert rules whose unit tests fire every alert', () => {
+    const rules = readRepoFile('deploy/prometheus/alerts.yml');
+    const tests = readRepoFile('deploy/prometheus/alerts.test.yml');
+    for (const [, alert] of rules.matchAll(/- alert: (\w+)/g)) expect(tests).toContain(`alertname: ${alert}`);
+    expect(promtool('test', 'rules', 'alerts.test.yml')).toContain('SUCCESS');
   });
 });
