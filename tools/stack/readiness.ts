@@ -46,12 +46,6 @@ export function tcpExchange(host: string, port: number, request: string | null, 
   });
 }
 
-export const isPortOpen = (host: string, port: number): Promise<boolean> =>
-  tcpExchange(host, port, null).then(
-    () => true,
-    () => false,
-  );
-
 export async function httpOk(url: string, timeoutMs = 2_000): Promise<boolean> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return response.ok;

@@ -7,7 +7,7 @@ export {
   type EventEnvelopeV1,
 } from './lib/envelope/event-envelope.schema';
 export { INGEST_LIMITS } from './lib/ingest-limits';
-export { ALL_TOPICS, TOPICS, deadLetterTopicOf, type TopicKey, type TopicSpec } from './lib/kafka-topics';
+export { ALL_TOPICS, TOPICS, deadLetterTopicOf, type TopicSpec } from './lib/kafka-topics';
 export {
   ingestionBodySchema,
   mergeBatchFields,
@@ -23,9 +23,11 @@ export {
   type TrackEvent,
 } from './lib/segment/segment-event.schema';
 export {
+  KEY_SCOPES,
   createTenantRequestSchema,
   keyScopeParamSchema,
   quotaOverridesSchema,
   type CreateTenantRequest,
+  type KeyScope,
 } from './lib/admin/tenant-admin.schema';
 export { ingestApiOpenApi } from './lib/openapi/ingest-api.openapi';

@@ -12,7 +12,7 @@ export { TenantStore } from './lib/directory/tenant-store';
 export { AdminTokenGuard, TENANCY_CONFIG } from './lib/guards/admin-token.guard';
 export { ReadKeyGuard, WriteKeyGuard } from './lib/guards/key-guards';
 export { CurrentTenant } from './lib/guards/request-tenant';
-export { KEY_SCOPES, hashApiKey, type KeyScope } from './lib/keys/api-key';
+export { hashApiKey } from './lib/keys/api-key';
 export { extractApiKey, extractBearer } from './lib/keys/extract-key.util';
 export { RateLimiter, rateLimitHeaders, type BucketLimit, type QuotaDecision } from './lib/quotas/rate-limiter';
 export { parseTenantId, type TenantId } from './lib/scoping/tenant-id';

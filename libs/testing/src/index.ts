@@ -1,4 +1,4 @@
-export { builtAppEntry, startApp, type RunningApp } from './lib/app-process.util';
+export { startApp, type RunningApp } from './lib/app-process.util';
 export {
   composeDisagreements,
   composeEnvironmentOf,

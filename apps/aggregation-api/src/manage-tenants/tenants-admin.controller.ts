@@ -5,6 +5,7 @@ import {
   keyScopeParamSchema,
   quotaOverridesSchema,
   type CreateTenantRequest,
+  type KeyScope,
 } from '@tally/contracts';
 import { ZodValidationPipe } from '@tally/service-runtime';
 import {
@@ -13,7 +14,6 @@ import {
   TenantNotFoundError,
   parseTenantId,
   type CreatedTenant,
-  type KeyScope,
   type TenantId,
   type TenantSummary,
 } from '@tally/tenancy';

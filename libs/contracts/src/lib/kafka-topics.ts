@@ -25,6 +25,4 @@ export const TOPICS = {
   eventsDeadLetter: deadLetterTopicOf(EVENTS),
 } as const satisfies Record<string, TopicSpec>;
 
-export type TopicKey = keyof typeof TOPICS;
-
 export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);

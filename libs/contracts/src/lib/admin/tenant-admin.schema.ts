@@ -19,4 +19,8 @@ export const createTenantRequestSchema = z
 
 export type CreateTenantRequest = z.output<typeof createTenantRequestSchema>;
 
-export const keyScopeParamSchema = z.enum(['write', 'read'], { message: 'scope must be write or read' });
+/** What a key may do: write = ingest only, read = queries only. */
+export const KEY_SCOPES = ['write', 'read'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
+export const keyScopeParamSchema = z.enum(KEY_SCOPES, { message: `scope must be ${KEY_SCOPES.join(' or ')}` });

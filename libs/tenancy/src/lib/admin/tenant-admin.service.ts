@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { QuotaSettings } from '@tally/config';
-import { displayPrefixOf, hashApiKey, newApiKey, type KeyScope } from '../keys/api-key';
+import type { KeyScope } from '@tally/contracts';
+import { displayPrefixOf, hashApiKey, newApiKey } from '../keys/api-key';
 import { announceTenantChange } from '../directory/tenant-changes.channel';
 import type { TenantRecord } from '../directory/tenant-records';
 import type { TenantStore } from '../directory/tenant-store';

@@ -54,10 +54,6 @@ export class TenantDirectory {
     return value;
   }
 
-  forgetAll(): void {
-    this.cache.clear();
-  }
-
   private async lookUp(keyHash: string): Promise<ResolvedTenant | null> {
     const key = await this.store.findKey(keyHash);
     if (!key || key.revokedAt) return null;

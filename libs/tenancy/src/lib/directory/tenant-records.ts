@@ -1,5 +1,5 @@
 import type { QuotaSettings } from '@tally/config';
-import type { KeyScope } from '../keys/api-key';
+import type { KeyScope } from '@tally/contracts';
 import type { TenantId } from '../scoping/tenant-id';
 
 export type TenantStatus = 'active' | 'disabled';

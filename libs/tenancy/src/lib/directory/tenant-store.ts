@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { QuotaSettings } from '@tally/config';
-import type { KeyScope } from '../keys/api-key';
+import type { KeyScope } from '@tally/contracts';
 import type { TenantId } from '../scoping/tenant-id';
 import { API_KEYS_COLLECTION, TENANTS_COLLECTION, type ApiKeyRecord, type TenantRecord } from './tenant-records';
 

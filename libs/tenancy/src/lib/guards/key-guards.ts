@@ -11,7 +11,7 @@ import { TenantDirectory } from '../directory/tenant-directory';
 import type { ResolvedTenant } from '../directory/tenant-records';
 import { fillTenantSlot } from '../context/tenant-context';
 import { extractApiKey, extractBearer } from '../keys/extract-key.util';
-import type { KeyScope } from '../keys/api-key';
+import type { KeyScope } from '@tally/contracts';
 import type { RequestWithTenant } from './request-tenant';
 
 /**

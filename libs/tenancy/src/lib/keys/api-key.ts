@@ -1,8 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-
-/** What a key may do: write = ingest only, read = queries only. */
-export const KEY_SCOPES = ['write', 'read'] as const;
-export type KeyScope = (typeof KEY_SCOPES)[number];
+import type { KeyScope } from '@tally/contracts';
 
 const PREFIX: Record<KeyScope, string> = { write: 'tly_w_', read: 'tly_r_' };
 
