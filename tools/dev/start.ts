@@ -1,18 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { z } from 'zod';
-import {
-  mongoConfigFrom,
-  mongoEnvFields,
-  parseConfig,
-  portField,
-  redisConfigFrom,
-  redisEnvFields,
-} from '@tally/config';
 import { stackDown, stackUp } from '../stack/stack';
 import { loadStackConfig } from '../stack/stack-config';
 import { REPO_ROOT } from '../stack/stack-paths';
 import { DEMO_TENANT_NAME, provideTenant } from './demo-tenant';
-import { LocalApp, supervisorProcess } from './local-apps';
+import { APP_NAMES, LocalApp, supervisorProcess } from './local-apps';
 
 /**
  * `npm start`: the whole platform on this machine. Brings the real stack up (reusing
@@ -22,24 +13,9 @@ import { LocalApp, supervisorProcess } from './local-apps';
  */
 const log = (line: string) => process.stdout.write(`[tally] ${line}\n`);
 
-const startSchema = z
-  .object({
-    INGEST_API_PORT: portField(3000),
-    AGGREGATION_API_PORT: portField(3001),
-    PROCESSOR_WORKER_PORT: portField(3002),
-    ...mongoEnvFields,
-    ...redisEnvFields,
-  })
-  .transform((env) => ({ ...env, mongo: mongoConfigFrom(env), redis: redisConfigFrom(env) }));
-
 async function main(): Promise<void> {
   const stackConfig = loadStackConfig(process.env);
-  const ports = parseConfig('start', startSchema, process.env);
-  const apps = [
-    new LocalApp('ingest-api', ports.INGEST_API_PORT),
-    new LocalApp('processor-worker', ports.PROCESSOR_WORKER_PORT),
-    new LocalApp('aggregation-api', ports.AGGREGATION_API_PORT),
-  ];
+  const apps = APP_NAMES.map((name) => new LocalApp(name, stackConfig.appPorts[name]));
 
   const supervisor = supervisorProcess();
   if (supervisor.pid() !== undefined)
@@ -82,7 +58,7 @@ async function main(): Promise<void> {
   await Promise.all(apps.map((app) => app.waitReady()));
 
   const [ingest, worker, aggregation] = apps as [LocalApp, LocalApp, LocalApp];
-  const demo = await provideTenant(DEMO_TENANT_NAME, ports.mongo, ports.redis);
+  const demo = await provideTenant(DEMO_TENANT_NAME, stackConfig.mongo, stackConfig.redis);
   process.stdout.write(`
 Tally is running.
 

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
-  type EnvSource,
   kafkaEnvFields,
+  mongoConfigFrom,
   mongoEnvFields,
   parseConfig,
   portField,
+  redisConfigFrom,
   redisEnvFields,
   urlField,
-  mongoConfigFrom,
+  type EnvSource,
 } from '@tally/config';
 
 /**
@@ -27,13 +28,14 @@ const stackEnvSchema = z
   })
   .transform((env) => ({
     kafka: { brokers: env.KAFKA_BROKERS, partitions: env.KAFKA_TOPIC_PARTITIONS },
-    redis: { url: env.REDIS_URL },
+    redis: redisConfigFrom(env),
     mongo: mongoConfigFrom(env),
     prometheus: { url: env.PROMETHEUS_URL },
-    scrapeTargets: {
-      'ingest-api': `127.0.0.1:${env.INGEST_API_PORT}`,
-      'aggregation-api': `127.0.0.1:${env.AGGREGATION_API_PORT}`,
-      'processor-worker': `127.0.0.1:${env.PROCESSOR_WORKER_PORT}`,
+    /** Where the local run puts each app: Prometheus scrapes there, `npm start` listens there. */
+    appPorts: {
+      'ingest-api': env.INGEST_API_PORT,
+      'aggregation-api': env.AGGREGATION_API_PORT,
+      'processor-worker': env.PROCESSOR_WORKER_PORT,
     },
   }));
 

@@ -70,8 +70,8 @@ export class PrometheusComponent implements StackComponent {
   /** Writes the scrape config; true when it changed. */
   private writeConfig(): boolean {
     mkdirSync(this.process.runDir, { recursive: true });
-    const jobs = Object.entries(this.config.scrapeTargets)
-      .map(([job, target]) => `  - job_name: ${job}\n    static_configs:\n      - targets: ['${target}']`)
+    const jobs = Object.entries(this.config.appPorts)
+      .map(([job, port]) => `  - job_name: ${job}\n    static_configs:\n      - targets: ['127.0.0.1:${port}']`)
       .join('\n');
     const text = [
       '# Written by tools/stack for the local run; deploy/prometheus/ holds the compose/Kubernetes config.',
