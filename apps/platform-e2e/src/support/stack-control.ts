@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -19,8 +19,15 @@ export async function stack(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Whether the stack runs this component itself, so a test may stop and restart it. */
-export async function isOwnedByStack(component: string): Promise<boolean> {
-  const rows = JSON.parse((await stack('status', '--json')).trim()) as ComponentStatus[];
+/**
+ * Whether the stack runs this component itself, so a test may stop and restart it.
+ * Synchronous, so a suite can decide at collection time to run or visibly skip a test.
+ */
+export function isOwnedByStack(component: string): boolean {
+  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'tools', 'bootstrap.mjs'), 'stack', 'status', '--json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  const rows = JSON.parse(out.trim()) as ComponentStatus[];
   return rows.find((r) => r.name === component)?.state === 'running';
 }
