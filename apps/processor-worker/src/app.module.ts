@@ -4,6 +4,8 @@ import { MongoModule, MongoReadiness } from '@tally/mongo';
 import { HealthModule, MetricsModule, createLoggerModule } from '@tally/observability';
 import { RedisModule, RedisReadiness } from '@tally/redis';
 import type { ProcessorConfig } from './config/processor-config';
+import { ConsumeEventsModule } from './consume-events/consume-events.module';
+import { ConsumerReadiness } from './consume-events/consumer.readiness';
 
 @Module({})
 export class ProcessorAppModule {
@@ -16,7 +18,8 @@ export class ProcessorAppModule {
         KafkaModule.forRoot(config.kafka),
         RedisModule.forRoot(config.redis, config.identity.service),
         MongoModule.forRoot(config.mongo, config.identity.service),
-        HealthModule.forRoot([KafkaReadiness, RedisReadiness, MongoReadiness]),
+        ConsumeEventsModule.forRoot(config.processing),
+        HealthModule.forRoot([KafkaReadiness, RedisReadiness, MongoReadiness, ConsumerReadiness]),
       ],
     };
   }

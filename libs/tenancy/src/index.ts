@@ -15,6 +15,6 @@ export { CurrentTenant } from './lib/guards/request-tenant';
 export { hashApiKey } from './lib/keys/api-key';
 export { extractApiKey, extractBearer } from './lib/keys/extract-key.util';
 export { RateLimiter, rateLimitHeaders, type BucketLimit, type QuotaDecision } from './lib/quotas/rate-limiter';
-export { parseTenantId, type TenantId } from './lib/scoping/tenant-id';
+export { newTenantId, parseTenantId, type TenantId } from './lib/scoping/tenant-id';
 export { tenantFilter, tenantKey } from './lib/scoping/tenant-scope.util';
 export { TenancyModule } from './lib/tenancy.module';

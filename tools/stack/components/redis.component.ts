@@ -38,8 +38,12 @@ export class RedisComponent implements StackComponent {
       this.host,
       '--save',
       '',
+      // Append-only file, fsync every second: the real-time state (counters, applied-offset marks)
+      // survives a restart, as in production; a graceful stop loses nothing.
       '--appendonly',
-      'no',
+      'yes',
+      '--appendfsync',
+      'everysec',
       '--dir',
       this.process.runDir,
     ]);

@@ -21,6 +21,17 @@ export const processorEnvSchema = z
     ...kafkaEnvFields,
     ...redisEnvFields,
     ...mongoEnvFields,
+    /** Consumer group: replicas with the same id share the partitions. */
+    PROCESSOR_GROUP_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be letters, digits, ".", "_" or "-"')
+      .default('tally-processor'),
+    /** Partitions this replica works on at the same time (their store writes overlap). */
+    PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(4),
+    /** How long the group waits for a silent replica (killed, partitioned) before giving its partitions away. */
+    PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+    /** Messages stored and applied together; a larger fetched batch is worked in chunks of this size. */
+    PROCESSOR_CHUNK_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
@@ -29,7 +40,15 @@ export const processorEnvSchema = z
     kafka: kafkaConfigFrom(env, SERVICE_NAME),
     redis: redisConfigFrom(env),
     mongo: mongoConfigFrom(env),
+    processing: {
+      groupId: env.PROCESSOR_GROUP_ID,
+      partitionsConcurrently: env.PROCESSOR_PARTITIONS_CONCURRENTLY,
+      chunkSize: env.PROCESSOR_CHUNK_SIZE,
+      sessionTimeoutMs: env.PROCESSOR_SESSION_TIMEOUT_MS,
+    },
   }));
+
+export type ProcessingOptions = ProcessorConfig['processing'];
 
 export type ProcessorConfig = z.output<typeof processorEnvSchema>;
 

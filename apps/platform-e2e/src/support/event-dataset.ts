@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Message } from 'kafkajs';
+import { bucketOf, countedNameOf, userKeyOf } from '@tally/analytics-store';
+import { EVENT_ENVELOPE_VERSION, type EventEnvelopeV1, type SegmentEvent } from '@tally/contracts';
+import { newTenantId, type TenantId } from '@tally/tenancy';
+
+export interface DatasetOptions {
+  readonly tenants: number;
+  /** Distinct events (before duplicates). */
+  readonly events: number;
+  /** Share of events sent a second time with the same messageId (half of them to another partition). */
+  readonly duplicateShare: number;
+  /** Share of events whose time is 2 to 6 hours before now. */
+  readonly lateShare: number;
+  readonly poison: number;
+}
+
+/** What the worker must end with for one tenant. */
+export interface ExpectedTenant {
+  /** `<minute>|<counted name>` → events. */
+  readonly counts: Map<string, number>;
+  readonly users: Set<string>;
+  total: number;
+}
+
+export interface PoisonMessage {
+  readonly key: string;
+  readonly reason: string;
+}
+
+export interface Dataset {
+  /** Everything to produce, duplicates and poison mixed in. */
+  readonly messages: Message[];
+  readonly expected: Map<TenantId, ExpectedTenant>;
+  readonly poison: PoisonMessage[];
+}
+
+/** A deterministic generator, so a failing run can be replayed from its seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+}
+
+// Names with characters a store could stumble on: dots and dollars (MongoDB field rules), braces (Redis hash tags).
+const TRACK_NAMES = ['Signed Up', 'Order Completed', 'Button {Clicked}', 'cart.item $added'];
+
+/**
+ * Event envelopes as ingest-api would publish them, with known answers: several tenants,
+ * duplicates (some through other partitions), late events and poison of every kind.
+ */
+export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset {
+  const rnd = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
+  const tenants = Array.from({ length: options.tenants }, () => newTenantId());
+  const expected = new Map<TenantId, ExpectedTenant>(
+    tenants.map((t) => [t, { counts: new Map(), users: new Set(), total: 0 }]),
+  );
+  const messages: Message[] = [];
+  const now = Date.now();
+
+  for (let i = 0; i < options.events; i++) {
+    const tenantId = pick(tenants);
+    const late = rnd() < options.lateShare;
+    const at = late ? now - (2 + rnd() * 4) * 3_600_000 : now - rnd() * 120_000;
+    const identity = rnd() < 0.8 ? { userId: `user-${Math.floor(rnd() * 400)}` } : { anonymousId: randomUUID() };
+    const kind = rnd();
+    const messageId = randomUUID();
+    const event: SegmentEvent =
+      kind < 0.75
+        ? { type: 'track', event: pick(TRACK_NAMES), messageId, ...identity, properties: { n: i, 'a.b': 1, $c: 2 } }
+        : kind < 0.9
+          ? { type: 'page', name: 'Home', messageId, ...identity }
+          : { type: 'identify', messageId, ...identity, traits: { plan: 'pro' } };
+    const envelope: EventEnvelopeV1 = {
+      v: EVENT_ENVELOPE_VERSION,
+      tenantId,
+      messageId,
+      receivedAt: new Date(now).toISOString(),
+      timestamp: new Date(at).toISOString(),
+      requestId: `req-${seed}-${Math.floor(i / 100)}`,
+      event,
+    };
+    const message = envelopeMessage(envelope, `${tenantId}:${'userId' in identity ? identity.userId : ''}`);
+    messages.push(message);
+    if (rnd() < options.duplicateShare) {
+      // A client retry: same event again. Half go through another partition (another key).
+      messages.push(rnd() < 0.5 ? message : { ...message, key: `${message.key as string}:retry` });
+    }
+    const wanted = expected.get(tenantId) as ExpectedTenant;
+    const countKey = `${bucketOf(at, 'minute')}|${countedNameOf(event)}`;
+    wanted.counts.set(countKey, (wanted.counts.get(countKey) ?? 0) + 1);
+    wanted.users.add(userKeyOf(event));
+    wanted.total++;
+  }
+
+  const poison: PoisonMessage[] = [];
+  const poisonTenant = tenants[0] as TenantId;
+  const poisonKinds: ((key: string) => Message & { reason: string })[] = [
+    (key) => ({ key, value: '{"v":1,"tenantId":', reason: 'not_json' }),
+    (key) => ({ key, value: null, reason: 'empty' }),
+    (key) => ({
+      key,
+      value: JSON.stringify({ v: 1, tenantId: poisonTenant, messageId: key }),
+      reason: 'invalid_envelope',
+    }),
+    (key) => ({
+      key,
+      value: JSON.stringify({ v: 2, tenantId: poisonTenant, messageId: key }),
+      headers: { 'tally-envelope-version': '2' },
+      reason: 'unknown_version',
+    }),
+    (key) => {
+      const other = envelopeMessage(
+        {
+          v: EVENT_ENVELOPE_VERSION,
+          tenantId: poisonTenant,
+          messageId: key,
+          receivedAt: new Date(now).toISOString(),
+          timestamp: new Date(now).toISOString(),
+          event: { type: 'track', event: 'Signed Up', userId: 'x', messageId: key },
+        },
+        key,
+      );
+      return { ...other, headers: { ...other.headers, 'tally-tenant-id': newTenantId() }, reason: 'tenant_mismatch' };
+    },
+  ];
+  for (let i = 0; i < options.poison; i++) {
+    const key = `poison-${seed}-${i}`;
+    const { reason, ...message } = (poisonKinds[i % poisonKinds.length] as (k: string) => Message & { reason: string })(
+      key,
+    );
+    poison.push({ key, reason });
+    messages.push(message);
+  }
+
+  // Shuffle, so duplicates and poison arrive anywhere in the stream.
+  for (let i = messages.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [messages[i], messages[j]] = [messages[j] as Message, messages[i] as Message];
+  }
+  return { messages, expected, poison };
+}
+
+function envelopeMessage(envelope: EventEnvelopeV1, key: string): Message {
+  return {
+    key,
+    value: JSON.stringify(envelope),
+    headers: {
+      'tally-tenant-id': envelope.tenantId,
+      'tally-envelope-version': String(EVENT_ENVELOPE_VERSION),
+      ...(envelope.requestId === undefined ? {} : { 'x-request-id': envelope.requestId }),
+    },
+  };
+}

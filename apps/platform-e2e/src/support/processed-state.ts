@@ -1,0 +1,53 @@
+import type Redis from 'ioredis';
+import type { Db } from 'mongodb';
+import { RAW_EVENTS_COLLECTION, bucketOf, realtimeKeys, type RawEventDocument } from '@tally/analytics-store';
+import type { TenantId } from '@tally/tenancy';
+import type { ExpectedTenant } from './event-dataset';
+
+/** `<minute>|<name>` → count, as a plain sorted object: what `toEqual` compares and prints well. */
+export type CountTable = Record<string, number>;
+
+export const tableOf = (counts: ReadonlyMap<string, number>): CountTable =>
+  Object.fromEntries([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+
+/** What MongoDB holds for the tenants: raw events per minute and name. */
+export async function mongoCounts(db: Db, tenants: readonly TenantId[]): Promise<Map<TenantId, CountTable>> {
+  const rows = await db
+    .collection<RawEventDocument>(RAW_EVENTS_COLLECTION)
+    .aggregate<{ _id: { t: TenantId; m: number; n: string }; c: number }>([
+      { $match: { tenantId: { $in: [...tenants] } } },
+      { $group: { _id: { t: '$tenantId', m: '$minute', n: '$name' }, c: { $sum: 1 } } },
+    ])
+    .toArray();
+  const tables = new Map<TenantId, Map<string, number>>(tenants.map((t) => [t, new Map()]));
+  for (const { _id, c } of rows) tables.get(_id.t)?.set(`${_id.m}|${_id.n}`, c);
+  return new Map([...tables].map(([t, counts]) => [t, tableOf(counts)]));
+}
+
+/**
+ * What Redis holds for one tenant: every per-minute count hash of the tenant (found by
+ * SCAN, so a count in an unexpected minute shows up too).
+ */
+export async function redisCounts(redis: Redis, tenantId: TenantId): Promise<CountTable> {
+  const prefix = realtimeKeys.counts(tenantId, 0).replace(/0$/, '');
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  const counts = new Map<string, number>();
+  for (const key of keys) {
+    const minute = key.slice(prefix.length);
+    for (const [name, value] of Object.entries(await redis.hgetall(key)))
+      counts.set(`${minute}|${name}`, Number(value));
+  }
+  return tableOf(counts);
+}
+
+/** Unique users of the tenant over the days the expected events span, from the day HyperLogLogs. */
+export async function redisUniqueUsers(redis: Redis, tenantId: TenantId, expected: ExpectedTenant): Promise<number> {
+  const days = new Set([...expected.counts.keys()].map((k) => bucketOf(Number(k.split('|')[0]) * 60_000, 'day')));
+  return redis.pfcount(...[...days].map((d) => realtimeKeys.uniques(tenantId, 'day', d)));
+}

@@ -1,0 +1,218 @@
+import { Injectable } from '@nestjs/common';
+import type { KafkaMessage } from 'kafkajs';
+import { PinoLogger } from 'nestjs-pino';
+import { bucketOf, countedNameOf, rawEventId, userKeyOf, type RawEventDocument } from '@tally/analytics-store';
+import type { DeadLetter } from '../dead-letter/dead-letter.publisher';
+import { DeadLetterPublisher } from '../dead-letter/dead-letter.publisher';
+import { RawEventStore } from '../raw-events/raw-event.store';
+import { RealtimeStateWriter, type OffsetEvent, type PartitionKeys } from '../realtime-state/realtime-state.writer';
+import { decodeMessage } from './decode-message';
+import { ProcessorMetrics, type Store } from './processor.metrics';
+import { retryUntilDone, type RetryControl } from './retry-until-done';
+
+/** Where a chunk comes from, and how to wait while a store is down. */
+export interface ChunkContext {
+  readonly topic: string;
+  readonly partition: number;
+  /** The partition's applied-offset mark and in-flight range in Redis. */
+  readonly keys: PartitionKeys;
+  readonly isRunning: () => boolean;
+  readonly heartbeat: () => Promise<void>;
+}
+
+export interface ChunkSummary {
+  readonly messages: number;
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly redelivered: number;
+  readonly deadLettered: number;
+  readonly requestIds: readonly string[];
+  /** Where the chunk's time went, for the log line. */
+  readonly stepMs: Readonly<Record<'open' | 'decode' | 'mongodb' | 'deadLetter' | 'redis', number>>;
+}
+
+interface Candidate {
+  readonly message: KafkaMessage;
+  readonly document: RawEventDocument;
+  readonly event: OffsetEvent;
+}
+
+/**
+ * Makes one chunk of a partition durable, in the order that keeps every message
+ * counted exactly once whatever fails in between:
+ *   1. open the chunk in Redis: read the partition's applied-offset mark (messages at or
+ *      below it are done) and note this attempt's offset range;
+ *   2. events into MongoDB, deduplicated by tenant + messageId (owner = first message);
+ *   3. poison to the dead-letter topic (acknowledged by Kafka);
+ *   4. owned events' effects into Redis with the new mark, in one script.
+ * The caller commits the offset only after this returns. A crash anywhere replays the
+ * chunk: step 1 skips what the mark covers, step 2 recognises its own earlier inserts.
+ */
+@Injectable()
+export class ChunkProcessor {
+  constructor(
+    private readonly deadLetters: DeadLetterPublisher,
+    private readonly rawEvents: RawEventStore,
+    private readonly realtime: RealtimeStateWriter,
+    private readonly metrics: ProcessorMetrics,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(ChunkProcessor.name);
+  }
+
+  async process(messages: readonly KafkaMessage[], context: ChunkContext): Promise<ChunkSummary> {
+    const stopTimer = this.metrics.batchDuration.startTimer();
+    const first = BigInt((messages[0] as KafkaMessage).offset);
+    const lastOffset = BigInt((messages[messages.length - 1] as KafkaMessage).offset);
+    const openedAt = performance.now();
+    const start = await this.retry('redis', 'open the chunk', context, () =>
+      this.realtime.begin(context.keys, first, lastOffset),
+    );
+    // Messages at or below the mark were fully done by an earlier delivery (crash before the commit).
+    const pending = messages.filter((m) => BigInt(m.offset) > start.mark);
+    const redeliveredDone = messages.length - pending.length;
+
+    const decodedAt = performance.now();
+    const { letters, candidates, requestIds } = this.decode(pending, context);
+    const storeStartedAt = performance.now();
+    const earlier = start.earlierAttempt;
+    const outcomes = await this.retry('mongodb', 'store raw events', context, () =>
+      this.rawEvents.store(
+        candidates.map((c) => c.document),
+        (i) => {
+          const offset = (candidates[i] as Candidate).event.offset;
+          return earlier !== undefined && offset >= earlier.first && offset <= earlier.last;
+        },
+      ),
+    );
+    const owned: OffsetEvent[] = [];
+    let duplicates = 0;
+    outcomes.forEach((outcome, i) => {
+      const candidate = candidates[i] as Candidate;
+      if (outcome.kind === 'owned') owned.push(candidate.event);
+      else if (outcome.kind === 'duplicate') duplicates++;
+      else letters.push({ ...context, message: candidate.message, reason: 'store_refused', detail: outcome.detail });
+    });
+
+    const storedAt = performance.now();
+    // Dead letters before the mark moves past them: a crash in between sends them again, never loses one.
+    await this.retry('kafka', 'dead-letter poison messages', context, () => this.deadLetters.publish(letters));
+    for (const letter of letters) {
+      this.metrics.deadLetter(letter.reason);
+      this.logger.warn(
+        {
+          reason: letter.reason,
+          detail: letter.detail,
+          source: `${letter.topic}/${letter.partition}/${letter.message.offset}`,
+        },
+        'message dead-lettered',
+      );
+    }
+
+    const deadLetteredAt = performance.now();
+    const nowMs = Date.now();
+    const result = await this.retry('redis', 'apply real-time effects', context, () =>
+      this.realtime.apply(context.keys, start.mark, owned, lastOffset, nowMs),
+    );
+    const appliedAt = performance.now();
+    this.metrics.outcome('applied', result.applied);
+    this.metrics.outcome('redelivered', result.alreadyApplied + redeliveredDone);
+    this.metrics.outcome('duplicate', duplicates);
+    if (result.applied > 0) {
+      const now = Date.now();
+      for (const event of owned) this.metrics.endToEnd.observe((now - event.receivedAtMs) / 1000);
+    }
+    stopTimer();
+    return {
+      messages: messages.length,
+      applied: result.applied,
+      duplicates,
+      redelivered: result.alreadyApplied + redeliveredDone,
+      deadLettered: letters.length,
+      requestIds: [...requestIds],
+      stepMs: {
+        open: Math.round(decodedAt - openedAt),
+        decode: Math.round(storeStartedAt - decodedAt),
+        mongodb: Math.round(storedAt - storeStartedAt),
+        deadLetter: Math.round(deadLetteredAt - storedAt),
+        redis: Math.round(appliedAt - deadLetteredAt),
+      },
+    };
+  }
+
+  private decode(
+    messages: readonly KafkaMessage[],
+    context: ChunkContext,
+  ): { letters: DeadLetter[]; candidates: Candidate[]; requestIds: Set<string> } {
+    const letters: DeadLetter[] = [];
+    const candidates: Candidate[] = [];
+    const requestIds = new Set<string>();
+    for (const message of messages) {
+      const decoded = decodeMessage(message);
+      if (decoded.kind === 'poison') {
+        letters.push({ topic: context.topic, partition: context.partition, message, ...decoded });
+        continue;
+      }
+      const { envelope, tenantId } = decoded;
+      const timestamp = new Date(envelope.timestamp);
+      const receivedAt = new Date(envelope.receivedAt);
+      const name = countedNameOf(envelope.event);
+      const userKey = userKeyOf(envelope.event);
+      if (envelope.requestId !== undefined) requestIds.add(envelope.requestId);
+      candidates.push({
+        message,
+        document: {
+          _id: rawEventId(tenantId, envelope.messageId),
+          tenantId,
+          messageId: envelope.messageId,
+          type: envelope.event.type,
+          name,
+          userKey,
+          timestamp,
+          minute: bucketOf(timestamp.getTime(), 'minute'),
+          receivedAt,
+          src: `${context.topic}/${context.partition}/${message.offset}`,
+          ...(envelope.requestId === undefined ? {} : { requestId: envelope.requestId }),
+          payload: JSON.stringify(envelope.event),
+        },
+        event: {
+          tenantId,
+          name,
+          userKey,
+          timestampMs: timestamp.getTime(),
+          receivedAtMs: receivedAt.getTime(),
+          offset: BigInt(message.offset),
+        },
+      });
+    }
+    return { letters, candidates, requestIds };
+  }
+
+  private async retry<T>(store: Store, step: string, context: ChunkContext, attempt: () => Promise<T>): Promise<T> {
+    let waiting = false;
+    const control: RetryControl = {
+      isRunning: context.isRunning,
+      heartbeat: context.heartbeat,
+      onRetry: (error, attempts, delayMs) => {
+        const where = { store, step, partition: context.partition, attempts };
+        if (error === undefined) {
+          this.logger.info(where, 'store back: partition resumed');
+          return;
+        }
+        this.metrics.storeRetries.inc({ store });
+        if (!waiting) {
+          waiting = true;
+          this.metrics.waitingForStore.inc({ store });
+          this.logger.warn({ ...where, err: error }, 'store unavailable: partition paused');
+        } else {
+          this.logger.debug({ ...where, delayMs }, 'still waiting for store');
+        }
+      },
+    };
+    try {
+      return await retryUntilDone(step, attempt, control);
+    } finally {
+      if (waiting) this.metrics.waitingForStore.dec({ store });
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { PinoLogger } from 'nestjs-pino';
+import { TOPICS } from '@tally/contracts';
+import { KAFKA_CLIENT } from '@tally/kafka';
+import type { ProcessingOptions } from '../config/processor-config';
+import { RealtimeStateWriter } from '../realtime-state/realtime-state.writer';
+import { ChunkProcessor } from './chunk-processor';
+import { ProcessorMetrics } from './processor.metrics';
+import { StoppedWhileWaiting } from './retry-until-done';
+
+export const PROCESSING_OPTIONS = Symbol('PROCESSING_OPTIONS');
+
+/**
+ * The worker's consumer-group membership: fetches batches of the events topic, hands
+ * them to the chunk processor a chunk at a time, and marks an offset for commit only
+ * after that chunk's effects are durable. kafkajs commits the marked offsets (at most
+ * every second, and when the consumer stops), so a crash replays at most the chunks
+ * since the last commit — which the processor recognises and does not count again.
+ */
+@Injectable()
+export class EventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly consumer: Consumer;
+  private joined = false;
+  private crashed: Error | undefined;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(PROCESSING_OPTIONS) private readonly options: ProcessingOptions,
+    private readonly processor: ChunkProcessor,
+    private readonly metrics: ProcessorMetrics,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(EventsConsumer.name);
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+      maxWaitTimeInMs: 250,
+      retry: { initialRetryTime: 300, retries: 10 },
+    });
+    const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
+      this.crashed = undefined;
+      this.logger.info({ groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
+    });
+    this.consumer.on(CRASH, ({ payload }) => {
+      this.crashed = payload.error;
+      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+    this.consumer.on(STOP, () => (this.joined = false));
+  }
+
+  /** For readiness: a member of the group, not crashed. */
+  status(): { readonly joined: boolean; readonly crashed: Error | undefined } {
+    return { joined: this.joined, crashed: this.crashed };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.connect();
+    // A new group starts from the beginning: events accepted before the first worker ran still count.
+    await this.consumer.subscribe({ topic: TOPICS.events.name, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+      eachBatch: (payload) => this.work(payload),
+    });
+  }
+
+  /** SIGTERM: finish the chunk in hand, commit what is done, leave the group. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+    this.logger.info('left consumer group');
+  }
+
+  private async work(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const context = {
+      topic: batch.topic,
+      partition: batch.partition,
+      keys: RealtimeStateWriter.partitionKeys(this.options.groupId, batch.topic, batch.partition),
+      isRunning: () => isRunning() && !isStale(),
+      heartbeat,
+    };
+    for (const chunk of chunksOf(batch.messages, this.options.chunkSize)) {
+      if (!context.isRunning()) return;
+      try {
+        const summary = await this.processor.process(chunk, context);
+        this.logger.info({ partition: batch.partition, ...summary }, 'chunk applied');
+      } catch (error) {
+        if (error instanceof StoppedWhileWaiting) return;
+        throw error;
+      }
+      resolveOffset((chunk[chunk.length - 1] as KafkaMessage).offset);
+      await heartbeat();
+      await commitOffsetsIfNecessary();
+    }
+    this.metrics.consumerLag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
+  }
+}
+
+function* chunksOf<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,69 @@
+/**
+ * Applies a chunk's effects and moves the partition's applied-offset mark, atomically,
+ * only if the mark is still what the caller read (compare-and-set). A Lua script runs
+ * whole or not at all, so after a crash at any instant the mark says exactly which
+ * messages' effects are in Redis; a redelivered message at or below it is skipped.
+ *
+ * KEYS[1] = applied-offset mark; KEYS[2..] = keys the effects touch.
+ * ARGV[1] = mark expected ("-1" when absent); ARGV[2] = new mark; then the effects:
+ *   H keyIndex field by ttl | I keyIndex by ttl | P keyIndex ttl n member… | S keyIndex member
+ * Returns 1 when applied, 0 when the mark had moved (nothing written).
+ */
+export const APPLY_EFFECTS_LUA = `
+local current = redis.call('GET', KEYS[1]) or '-1'
+if current ~= ARGV[1] then return 0 end
+local i = 3
+while i <= #ARGV do
+  local op = ARGV[i]
+  local key = KEYS[tonumber(ARGV[i + 1])]
+  if op == 'H' then
+    redis.call('HINCRBY', key, ARGV[i + 2], ARGV[i + 3])
+    redis.call('EXPIRE', key, ARGV[i + 4])
+    i = i + 5
+  elseif op == 'I' then
+    redis.call('INCRBY', key, ARGV[i + 2])
+    redis.call('EXPIRE', key, ARGV[i + 3])
+    i = i + 4
+  elseif op == 'P' then
+    local n = tonumber(ARGV[i + 3])
+    redis.call('PFADD', key, unpack(ARGV, i + 4, i + 3 + n))
+    redis.call('EXPIRE', key, ARGV[i + 2])
+    i = i + 4 + n
+  elseif op == 'S' then
+    redis.call('SADD', key, ARGV[i + 2])
+    i = i + 3
+  else
+    return redis.error_reply('apply-effects: unknown op ' .. tostring(op))
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+/**
+ * Opens a chunk: returns the partition's applied-offset mark and the offset range of
+ * earlier attempts whose MongoDB writes may have happened without their Redis effects
+ * (a crash in between), then records this chunk's range as such an attempt.
+ *
+ * KEYS[1] = applied-offset mark; KEYS[2] = in-flight range ("first-last").
+ * ARGV[1] = this chunk's first offset; ARGV[2] = its last offset.
+ * Returns { mark, earlierFirst, earlierLast } ("-1" for each when absent or already applied).
+ */
+export const BEGIN_CHUNK_LUA = `
+local mark = redis.call('GET', KEYS[1]) or '-1'
+local range = redis.call('GET', KEYS[2])
+local first, last = '-1', '-1'
+if range then
+  local dash = string.find(range, '-', 1, true)
+  first = string.sub(range, 1, dash - 1)
+  last = string.sub(range, dash + 1)
+  if tonumber(last) <= tonumber(mark) then first, last = '-1', '-1' end
+end
+local newFirst, newLast = ARGV[1], ARGV[2]
+if last ~= '-1' then
+  if tonumber(first) < tonumber(newFirst) then newFirst = first end
+  if tonumber(last) > tonumber(newLast) then newLast = last end
+end
+redis.call('SET', KEYS[2], newFirst .. '-' .. newLast)
+return { mark, first, last }
+`;

@@ -1,0 +1,145 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { REDIS_CLIENT } from '@tally/redis';
+import { APPLY_EFFECTS_LUA, BEGIN_CHUNK_LUA } from './apply-effects.lua';
+import { effectsOf, type CountedEvent, type Effect } from './realtime-effects';
+
+/** An owned event and the offset of the message that carried it. */
+export interface OffsetEvent extends CountedEvent {
+  readonly offset: bigint;
+}
+
+export interface ApplyResult {
+  /** Events whose effects this call wrote. */
+  readonly applied: number;
+  /** Events skipped because an earlier delivery had already written them. */
+  readonly alreadyApplied: number;
+}
+
+/** Where a partition stands when a chunk of it is opened. */
+export interface ChunkStart {
+  /** Offsets up to this one have their effects in Redis (-1: none). */
+  readonly mark: bigint;
+  /** Offsets of earlier attempts past the mark that may have reached MongoDB only; undefined if none. */
+  readonly earlierAttempt: { readonly first: bigint; readonly last: bigint } | undefined;
+}
+
+/** The Redis keys that track one topic partition for one consumer group. */
+export interface PartitionKeys {
+  readonly mark: string;
+  readonly inFlight: string;
+}
+
+type RedisWithScripts = Redis & {
+  tallyApplyEffects(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+  tallyBeginChunk(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<[string, string, string]>;
+};
+
+/** A mark that moved under us means a concurrent owner of the partition; re-read and filter again. */
+const MAX_MARK_RACES = 20;
+
+/**
+ * Writes the real-time state exactly once per message. Each topic partition has an
+ * applied-offset mark in Redis (per consumer group); a chunk's effects and the new mark
+ * are written by one script, only if the mark is unchanged since it was read.
+ */
+@Injectable()
+export class RealtimeStateWriter {
+  private readonly redis: RedisWithScripts;
+
+  constructor(@Inject(REDIS_CLIENT) redis: Redis) {
+    if (!('tallyApplyEffects' in redis)) redis.defineCommand('tallyApplyEffects', { lua: APPLY_EFFECTS_LUA });
+    if (!('tallyBeginChunk' in redis)) redis.defineCommand('tallyBeginChunk', { lua: BEGIN_CHUNK_LUA });
+    this.redis = redis as RedisWithScripts;
+  }
+
+  static partitionKeys(groupId: string, topic: string, partition: number): PartitionKeys {
+    return {
+      mark: `proc:{${groupId}}:applied:${topic}:${partition}`,
+      inFlight: `proc:{${groupId}}:in-flight:${topic}:${partition}`,
+    };
+  }
+
+  /**
+   * Called before a chunk's MongoDB writes. A duplicate-key answer from MongoDB is then
+   * ambiguous only for offsets inside the earlier attempt's range (the earlier attempt
+   * may have inserted it): only those need the owner looked up.
+   */
+  async begin(keys: PartitionKeys, first: bigint, last: bigint): Promise<ChunkStart> {
+    const [mark, earlierFirst, earlierLast] = await this.redis.tallyBeginChunk(
+      2,
+      keys.mark,
+      keys.inFlight,
+      String(first),
+      String(last),
+    );
+    return {
+      mark: BigInt(mark),
+      earlierAttempt: earlierLast === '-1' ? undefined : { first: BigInt(earlierFirst), last: BigInt(earlierLast) },
+    };
+  }
+
+  /**
+   * Writes the effects of the owned events past the mark and moves the mark to
+   * `lastOffset` (the chunk's last message, owned event or not), in one script, if the
+   * mark is still `expectedMark`. If it moved (another consumer still finishing this
+   * partition after a rebalance), it is read again and what it now covers is skipped.
+   */
+  async apply(
+    keys: PartitionKeys,
+    expectedMark: bigint,
+    events: readonly OffsetEvent[],
+    lastOffset: bigint,
+    nowMs: number,
+  ): Promise<ApplyResult> {
+    let mark = expectedMark;
+    for (let race = 0; race < MAX_MARK_RACES; race++) {
+      if (lastOffset <= mark) return { applied: 0, alreadyApplied: events.length };
+      const fresh = events.filter((e) => e.offset > mark);
+      const encoded = encode(effectsOf(fresh, nowMs));
+      const done = await this.redis.tallyApplyEffects(
+        1 + encoded.keys.length,
+        keys.mark,
+        ...encoded.keys,
+        String(mark),
+        String(lastOffset),
+        ...encoded.args,
+      );
+      if (done === 1) return { applied: fresh.length, alreadyApplied: events.length - fresh.length };
+      mark = BigInt((await this.redis.get(keys.mark)) ?? '-1');
+    }
+    throw new Error(`applied-offset mark ${keys.mark} kept moving: is another consumer working this partition?`);
+  }
+}
+
+function encode(effects: readonly Effect[]): { keys: string[]; args: (string | number)[] } {
+  const keys: string[] = [];
+  const index = new Map<string, number>();
+  const keyIndex = (key: string): number => {
+    let at = index.get(key);
+    if (at === undefined) {
+      keys.push(key);
+      at = keys.length + 1; // KEYS[1] is the mark
+      index.set(key, at);
+    }
+    return at;
+  };
+  const args: (string | number)[] = [];
+  for (const e of effects) {
+    switch (e.op) {
+      case 'hincrby':
+        args.push('H', keyIndex(e.key), e.field, e.by, e.ttl);
+        break;
+      case 'incrby':
+        args.push('I', keyIndex(e.key), e.by, e.ttl);
+        break;
+      case 'pfadd':
+        args.push('P', keyIndex(e.key), e.ttl, e.members.length, ...e.members);
+        break;
+      case 'sadd':
+        args.push('S', keyIndex(e.key), e.member);
+        break;
+    }
+  }
+  return { keys, args };
+}
