@@ -1,12 +1,7 @@
-import type Redis from 'ioredis';
-import type { MongoClient } from 'mongodb';
-import { createMongoClient } from '@tally/mongo';
-import { createRedisClient } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
 import { eventually, testEnvironment } from '@tally/testing';
 import { readDeadLetters } from './support/dead-letter-reader';
-import { makeDataset, type Dataset } from './support/event-dataset';
-import { mongoCounts, redisCounts, redisUniqueUsers, tableOf } from './support/processed-state';
+import { makeDataset } from './support/event-dataset';
+import { ProcessedState } from './support/processed-state';
 import { WorkerGroup, produceToEventsTopic } from './support/worker-group';
 
 /**
@@ -15,34 +10,9 @@ import { WorkerGroup, produceToEventsTopic } from './support/worker-group';
  */
 describe('processor-worker', () => {
   const env = testEnvironment();
-  let mongo: MongoClient;
-  let redis: Redis;
+  const stores = new ProcessedState(env);
 
-  beforeAll(() => {
-    mongo = createMongoClient(env.mongo, 'tally-e2e');
-    redis = createRedisClient(env.redis, 'tally-e2e');
-  });
-
-  afterAll(async () => {
-    await Promise.all([mongo?.close(), redis?.quit()]);
-  });
-
-  /** Waits until both stores hold exactly the dataset's answers for every tenant. */
-  async function expectExactCounts(dataset: Dataset, timeoutMs = 120_000): Promise<void> {
-    const tenants = [...dataset.expected.keys()];
-    const want = new Map([...dataset.expected].map(([t, e]) => [t, tableOf(e.counts)]));
-    await eventually(
-      async () => {
-        for (const tenant of tenants)
-          expect({ tenant, redis: await redisCounts(redis, tenant) }).toEqual({ tenant, redis: want.get(tenant) });
-      },
-      timeoutMs,
-      1_000,
-    );
-    const stored = await mongoCounts(mongo.db(env.mongo.database), tenants);
-    for (const tenant of tenants)
-      expect({ tenant, mongo: stored.get(tenant) }).toEqual({ tenant, mongo: want.get(tenant) });
-  }
+  afterAll(() => stores.close());
 
   it('counts 20,000 events exactly once — duplicates, late events and poison included', async () => {
     const dataset = makeDataset({ tenants: 4, events: 20_000, duplicateShare: 0.05, lateShare: 0.1, poison: 25 });
@@ -51,10 +21,10 @@ describe('processor-worker', () => {
     try {
       await group.start(3911);
       await produceToEventsTopic(env, dataset.messages);
-      await expectExactCounts(dataset);
+      await stores.expectExactCounts(dataset);
 
       for (const [tenant, expected] of dataset.expected) {
-        const estimate = await redisUniqueUsers(redis, tenant as TenantId, expected);
+        const estimate = await stores.uniqueUsers(tenant, expected);
         expect(Math.abs(estimate - expected.users.size) / expected.users.size).toBeLessThan(0.02);
       }
 
@@ -80,7 +50,7 @@ describe('processor-worker', () => {
       await produceToEventsTopic(env, dataset.messages, { sliceSize: 500, pauseMs: 100 });
       await group.stop(3911);
       const second = await group.start(3911);
-      await expectExactCounts(dataset);
+      await stores.expectExactCounts(dataset);
       await eventually(async () => {
         const metrics = await (await fetch('http://127.0.0.1:3911/metrics')).text();
         // The second replica saw nothing the first had finished: no redelivered message.

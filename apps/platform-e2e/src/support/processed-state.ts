@@ -1,8 +1,11 @@
 import type Redis from 'ioredis';
-import type { Db } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, bucketOf, realtimeKeys, type RawEventDocument } from '@tally/analytics-store';
+import { createMongoClient } from '@tally/mongo';
+import { createRedisClient } from '@tally/redis';
 import type { TenantId } from '@tally/tenancy';
-import type { ExpectedTenant } from './event-dataset';
+import { eventually, type TestEnvironment } from '@tally/testing';
+import type { Dataset, ExpectedTenant } from './event-dataset';
 
 /** `<minute>|<name>` → count, as a plain sorted object: what `toEqual` compares and prints well. */
 export type CountTable = Record<string, number>;
@@ -50,4 +53,44 @@ export async function redisCounts(redis: Redis, tenantId: TenantId): Promise<Cou
 export async function redisUniqueUsers(redis: Redis, tenantId: TenantId, expected: ExpectedTenant): Promise<number> {
   const days = new Set([...expected.counts.keys()].map((k) => bucketOf(Number(k.split('|')[0]) * 60_000, 'day')));
   return redis.pfcount(...[...days].map((d) => realtimeKeys.uniques(tenantId, 'day', d)));
+}
+
+/** The worker's results in the real stores, compared with a dataset's known answers. */
+export class ProcessedState {
+  private readonly mongo: MongoClient;
+  private readonly redis: Redis;
+
+  constructor(private readonly env: TestEnvironment) {
+    this.mongo = createMongoClient(env.mongo, 'tally-e2e');
+    this.redis = createRedisClient(env.redis, 'tally-e2e');
+  }
+
+  /**
+   * Waits until Redis holds exactly the dataset's counts for every tenant, checks
+   * MongoDB, then looks again a little later: a late double count shows up as a change.
+   */
+  async expectExactCounts(dataset: Dataset, timeoutMs = 120_000): Promise<void> {
+    const tenants = [...dataset.expected.keys()];
+    const want = new Map([...dataset.expected].map(([t, e]) => [t, tableOf(e.counts)]));
+    const checkRedis = async () => {
+      for (const tenant of tenants) {
+        expect({ tenant, redis: await redisCounts(this.redis, tenant) }).toEqual({ tenant, redis: want.get(tenant) });
+      }
+    };
+    await eventually(checkRedis, timeoutMs, 1_000);
+    const stored = await mongoCounts(this.mongo.db(this.env.mongo.database), tenants);
+    for (const tenant of tenants) {
+      expect({ tenant, mongo: stored.get(tenant) }).toEqual({ tenant, mongo: want.get(tenant) });
+    }
+    await new Promise((r) => setTimeout(r, 3_000));
+    await checkRedis();
+  }
+
+  uniqueUsers(tenantId: TenantId, expected: ExpectedTenant): Promise<number> {
+    return redisUniqueUsers(this.redis, tenantId, expected);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.mongo.close(), this.redis.quit()]);
+  }
 }
