@@ -9,15 +9,20 @@ import { stackUp } from '../stack/stack';
 import { loadStackConfig } from '../stack/stack-config';
 import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
 import { runLoad, type LoadResult } from './load';
+import { benchProcessor, type ProcessorResult } from './processor-bench';
 import { batchBody, singleBody } from './payloads';
 
 /**
  * `npm run bench [-- --quick]`: the performance figures of PRODUCT.md, each beside a
  * baseline measured in the same run on the same machine (our machines are shared and
  * noisy: absolute numbers drift, ratios much less). Writes bench/results/latest.json
- * and latest.md. Part measured so far: ingest-api.
+ * and latest.md. Parts measured so far: ingest-api, processor-worker.
  */
 const quick = process.argv.includes('--quick');
+/** `--only=ingest` or `--only=processor`: one part, when working on it. */
+const only = /^--only=(\w+)$/.exec(process.argv.find((a) => a.startsWith('--only=')) ?? '')?.[1];
+const runs = (part: 'ingest' | 'processor') => only === undefined || only === part;
+const PROCESSOR_EVENTS = quick ? 20_000 : 100_000;
 const SECONDS = quick ? 5 : 20;
 const INGEST_PORT = 3100;
 const BASELINE_PORT = 3199;
@@ -40,6 +45,26 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error('build failed');
 
   const tenant = await provideTenant('bench', stackConfig.mongo, stackConfig.redis);
+  const ingest = runs('ingest') ? await benchIngest(tenant) : undefined;
+  const processor = runs('processor')
+    ? await benchProcessor(
+        { brokers: stackConfig.kafka.brokers, clientId: 'tally-bench' },
+        tenant.tenantId,
+        PROCESSOR_EVENTS,
+        log,
+      )
+    : undefined;
+
+  const report = buildReport(ingest, processor);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const table = renderTable(report);
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), `${table}\n`);
+  process.stdout.write(`${table}\n\nwritten: bench/results/latest.json, bench/results/latest.md\n`);
+}
+
+/** ingest-api against a bare Fastify server parsing the same payloads. */
+async function benchIngest(tenant: { writeKey: string }): Promise<Measured> {
   const ingest = new ManagedProcess(
     'bench-ingest-api',
     join(TALLY_HOME, 'bench'),
@@ -121,13 +146,7 @@ async function main(): Promise<void> {
       seconds: SECONDS,
     });
     clearInterval(sampler);
-
-    const report = buildReport({ ingestBatch, baseBatch, ingestSingle, baseSingle, peakRss });
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    const table = renderTable(report);
-    writeFileSync(join(RESULTS_DIR, 'latest.md'), `${table}\n`);
-    process.stdout.write(`${table}\n\nwritten: bench/results/latest.json, bench/results/latest.md\n`);
+    return { ingestBatch, baseBatch, ingestSingle, baseSingle, peakRss };
   } finally {
     baseline.kill('SIGTERM');
     await ingest.stop();
@@ -170,7 +189,7 @@ interface Measured {
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-function buildReport(m: Measured) {
+function buildReport(m: Measured | undefined, p: ProcessorResult | undefined) {
   return {
     measuredAt: new Date().toISOString(),
     machine: {
@@ -184,8 +203,9 @@ function buildReport(m: Measured) {
     notes: [
       'Load generator (autocannon), Kafka, Redis, FerretDB and the app share the same 2 cores.',
       'Every 200 from ingest-api means the events are acknowledged by all in-sync replicas of Kafka (acks=-1).',
+      'processor figures depend on FerretDB (SQLite): its per-document cost bounds the MongoDB step (docs/benchmarks.md).',
     ],
-    ingest: {
+    ingest: m && {
       batch: {
         eventsPerSec: round(m.ingestBatch.requestsPerSec * 100),
         requestsPerSec: round(m.ingestBatch.requestsPerSec),
@@ -213,26 +233,55 @@ function buildReport(m: Measured) {
       },
       targets: { batchEventsPerSec: 50_000, batchP99Ms: 100, singleReqPerSec: 5_000 },
     },
-    rssMb: { ingest: round(m.peakRss / 2 ** 20, 1) },
+    processor: p && {
+      events: p.events,
+      eventsPerSec: p.eventsPerSec,
+      baseline: { bareConsumerEventsPerSec: p.baselineEventsPerSec },
+      ratio: { vsBareConsumer: round(p.eventsPerSec / p.baselineEventsPerSec, 3) },
+      stepShare: p.stepShare,
+      boundBy: Object.entries(p.stepShare).sort(([, a], [, b]) => b - a)[0]?.[0] ?? 'unknown',
+      targets: { eventsPerSec: 20_000 },
+    },
+    rssMb: {
+      ...(m ? { ingest: round(m.peakRss / 2 ** 20, 1) } : {}),
+      ...(p ? { processor: round(p.peakRssBytes / 2 ** 20, 1) } : {}),
+    },
   };
 }
 
 function renderTable(r: ReturnType<typeof buildReport>): string {
-  const i = r.ingest;
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const rows: string[] = [];
+  const i = r.ingest;
+  if (i) {
+    rows.push(
+      `| ingest /v1/batch (100 events/request) events/s | ${i.batch.eventsPerSec} | ${i.baseline.eventsPerSec} (bare Fastify) | ${i.ratio.batchVsBaseline} | ≥ 50,000: ${mark(i.batch.eventsPerSec >= 50_000)} |`,
+      `| ingest /v1/batch p99 ms | ${i.batch.p99Ms} | ${i.baseline.batchP99Ms} | | < 100: ${mark(i.batch.p99Ms < 100)} |`,
+      `| ingest /v1/track requests/s | ${i.single.reqPerSec} | ${i.baseline.singleReqPerSec} | ${i.ratio.singleVsBaseline} | ≥ 5,000: ${mark(i.single.reqPerSec >= 5_000)} |`,
+      `| ingest /v1/track p99 ms | ${i.single.p99Ms} | ${i.baseline.singleP99Ms} | | |`,
+      `| ingest-api peak RSS MB | ${r.rssMb.ingest} | | | < 256: ${mark((r.rssMb.ingest ?? 0) < 256)} |`,
+      `| non-2xx / errors (batch, single) | ${i.batch.non2xx}/${i.batch.errors}, ${i.single.non2xx}/${i.single.errors} | | | 0 |`,
+    );
+  }
+  const p = r.processor;
+  if (p) {
+    const shares = Object.entries(p.stepShare)
+      .map(([step, share]) => `${step} ${Math.round(share * 100)}%`)
+      .join(', ');
+    rows.push(
+      `| processor events/s consumed and applied (${p.events} events) | ${p.eventsPerSec} | ${p.baseline.bareConsumerEventsPerSec} (bare kafkajs consumer) | ${p.ratio.vsBareConsumer} | ≥ 20,000: ${mark(p.eventsPerSec >= 20_000)} |`,
+      `| processor time by step (bound: ${p.boundBy}) | ${shares} | | | |`,
+      `| processor-worker peak RSS MB | ${r.rssMb.processor} | | | < 256: ${mark((r.rssMb.processor ?? 0) < 256)} |`,
+    );
+  }
   return [
-    `# Benchmark (${r.mode}, ${r.secondsPerScenario} s per scenario, ${r.measuredAt})`,
+    `# Benchmark (${r.mode}, ${r.secondsPerScenario} s per HTTP scenario, ${r.measuredAt})`,
     '',
     `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`,
     '',
-    '| figure | tally | bare Fastify baseline | ratio | target |',
+    '| figure | tally | baseline (same run) | ratio | target |',
     '| --- | --- | --- | --- | --- |',
-    `| ingest /v1/batch (100 events/request) events/s | ${i.batch.eventsPerSec} | ${i.baseline.eventsPerSec} | ${i.ratio.batchVsBaseline} | ≥ 50,000: ${mark(i.batch.eventsPerSec >= 50_000)} |`,
-    `| ingest /v1/batch p99 ms | ${i.batch.p99Ms} | ${i.baseline.batchP99Ms} | | < 100: ${mark(i.batch.p99Ms < 100)} |`,
-    `| ingest /v1/track requests/s | ${i.single.reqPerSec} | ${i.baseline.singleReqPerSec} | ${i.ratio.singleVsBaseline} | ≥ 5,000: ${mark(i.single.reqPerSec >= 5_000)} |`,
-    `| ingest /v1/track p99 ms | ${i.single.p99Ms} | ${i.baseline.singleP99Ms} | | |`,
-    `| ingest-api peak RSS MB | ${r.rssMb.ingest} | | | < 256: ${mark(r.rssMb.ingest < 256)} |`,
-    `| non-2xx / errors (batch, single) | ${i.batch.non2xx}/${i.batch.errors}, ${i.single.non2xx}/${i.single.errors} | | | 0 |`,
+    ...rows,
   ].join('\n');
 }
 

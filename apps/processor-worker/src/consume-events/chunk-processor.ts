@@ -123,6 +123,16 @@ export class ChunkProcessor {
       for (const event of owned) this.metrics.endToEnd.observe((now - event.receivedAtMs) / 1000);
     }
     stopTimer();
+    const stepMs = {
+      open: decodedAt - openedAt,
+      decode: storeStartedAt - decodedAt,
+      mongodb: storedAt - storeStartedAt,
+      deadLetter: deadLetteredAt - storedAt,
+      redis: appliedAt - deadLetteredAt,
+    };
+    for (const [step, ms] of Object.entries(stepMs)) {
+      this.metrics.stepDuration.observe({ step: step === 'deadLetter' ? 'dead_letter' : step }, ms / 1000);
+    }
     return {
       messages: messages.length,
       applied: result.applied,
@@ -130,13 +140,7 @@ export class ChunkProcessor {
       redelivered: result.alreadyApplied + redeliveredDone,
       deadLettered: letters.length,
       requestIds: [...requestIds],
-      stepMs: {
-        open: Math.round(decodedAt - openedAt),
-        decode: Math.round(storeStartedAt - decodedAt),
-        mongodb: Math.round(storedAt - storeStartedAt),
-        deadLetter: Math.round(deadLetteredAt - storedAt),
-        redis: Math.round(appliedAt - deadLetteredAt),
-      },
+      stepMs: Object.fromEntries(Object.entries(stepMs).map(([k, v]) => [k, Math.round(v)])) as ChunkSummary['stepMs'],
     };
   }
 
@@ -164,15 +168,12 @@ export class ChunkProcessor {
         document: {
           _id: rawEventId(tenantId, envelope.messageId),
           tenantId,
-          messageId: envelope.messageId,
-          type: envelope.event.type,
           name,
           userKey,
           timestamp,
           minute: bucketOf(timestamp.getTime(), 'minute'),
           receivedAt,
           src: `${context.topic}/${context.partition}/${message.offset}`,
-          ...(envelope.requestId === undefined ? {} : { requestId: envelope.requestId }),
           payload: JSON.stringify(envelope.event),
         },
         event: {

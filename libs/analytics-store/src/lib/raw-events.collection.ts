@@ -11,13 +11,13 @@ export const RAW_EVENTS_COLLECTION = 'events';
  * The Segment payload is kept verbatim as JSON text: property names may contain `.` or
  * start with `$`, which FerretDB (and older MongoDB) refuse as field names; and storing
  * one string instead of a nested document halves FerretDB's cost per event
- * (docs/decisions/0005-processing.md). The fields beside it are what rollups group on.
+ * (docs/decisions/0005-processing.md). The few fields beside it are what rollups group
+ * on; each field costs FerretDB time per event, so nothing derivable from `_id` or the
+ * payload is repeated.
  */
 export interface RawEventDocument {
   readonly _id: string;
   readonly tenantId: TenantId;
-  readonly messageId: string;
-  readonly type: string;
   /** What the event is counted under (`countedNameOf`). */
   readonly name: string;
   /** `u:<userId>` or `a:<anonymousId>` (`userKeyOf`). */
@@ -29,7 +29,6 @@ export interface RawEventDocument {
   readonly receivedAt: Date;
   /** `<topic>/<partition>/<offset>` of the message that stored it. */
   readonly src: string;
-  readonly requestId?: string;
   /** The Segment event as JSON text. */
   readonly payload: string;
 }
