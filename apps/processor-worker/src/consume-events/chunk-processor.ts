@@ -76,15 +76,18 @@ export class ChunkProcessor {
     const { letters, candidates, requestIds } = this.decode(pending, context);
     const storeStartedAt = performance.now();
     const earlier = start.earlierAttempt;
-    const outcomes = await this.retry('mongodb', 'store raw events', context, () =>
-      this.rawEvents.store(
+    let storeAttempts = 0;
+    const outcomes = await this.retry('mongodb', 'store raw events', context, () => {
+      // After a failed attempt of our own (a store outage mid-insert), any conflict may be our own insert.
+      const retrying = storeAttempts++ > 0;
+      return this.rawEvents.store(
         candidates.map((c) => c.document),
         (i) => {
           const offset = (candidates[i] as Candidate).event.offset;
-          return earlier !== undefined && offset >= earlier.first && offset <= earlier.last;
+          return retrying || (earlier !== undefined && offset >= earlier.first && offset <= earlier.last);
         },
-      ),
-    );
+      );
+    });
     const owned: OffsetEvent[] = [];
     let duplicates = 0;
     outcomes.forEach((outcome, i) => {
