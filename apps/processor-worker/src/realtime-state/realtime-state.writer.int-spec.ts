@@ -1,0 +1,59 @@
+import type Redis from 'ioredis';
+import { realtimeKeys } from '@tally/analytics-store';
+import { createRedisClient } from '@tally/redis';
+import { newTenantId } from '@tally/tenancy';
+import { testEnvironment, uniqueName } from '@tally/testing';
+import { RealtimeStateWriter, type OffsetEvent } from './realtime-state.writer';
+
+/** The exactly-once rules of the Redis side, against real Redis. */
+describe('RealtimeStateWriter', () => {
+  const env = testEnvironment();
+  let redis: Redis;
+  let writer: RealtimeStateWriter;
+
+  beforeAll(() => {
+    redis = createRedisClient(env.redis, 'tally-test');
+    writer = new RealtimeStateWriter(redis);
+  });
+
+  afterAll(() => redis.quit());
+
+  const now = Date.now();
+  const minute = Math.floor(now / 60_000);
+  const tenant = newTenantId();
+  const events = (from: number, to: number): OffsetEvent[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({
+      tenantId: tenant,
+      name: 'Signed Up',
+      userKey: `u:${from + i}`,
+      timestampMs: now,
+      receivedAtMs: now,
+      offset: BigInt(from + i),
+    }));
+  const counted = async () => Number((await redis.hget(realtimeKeys.counts(tenant, minute), 'Signed Up')) ?? 0);
+
+  it('applies a chunk once: a redelivery at or below the mark changes nothing', async () => {
+    const keys = RealtimeStateWriter.partitionKeys(uniqueName('group'), 'topic', 0);
+    const start = await writer.begin(keys, 0n, 9n);
+    expect(start).toEqual({ mark: -1n, earlierAttempt: undefined });
+    const before = await counted();
+    expect(await writer.apply(keys, start.mark, events(0, 9), 9n, now)).toEqual({ applied: 10, alreadyApplied: 0 });
+    // The same chunk again, as after a crash before the commit: the mark covers it.
+    expect(await writer.apply(keys, start.mark, events(0, 9), 9n, now)).toEqual({ applied: 0, alreadyApplied: 10 });
+    // A redelivery cut differently: only what lies past the mark counts.
+    expect(await writer.apply(keys, 9n, events(5, 14), 14n, now)).toEqual({ applied: 5, alreadyApplied: 5 });
+    expect((await counted()) - before).toBe(15);
+  });
+
+  it('reports the range of an attempt that never applied, so its inserts are recognised', async () => {
+    const keys = RealtimeStateWriter.partitionKeys(uniqueName('group'), 'topic', 1);
+    await writer.begin(keys, 100n, 199n); // crashed here: MongoDB written, Redis not
+    const again = await writer.begin(keys, 100n, 149n); // redelivered, cut smaller
+    expect(again).toEqual({ mark: -1n, earlierAttempt: { first: 100n, last: 199n } });
+    await writer.apply(keys, again.mark, events(100, 149), 149n, now);
+    // The rest of the first attempt is still unapplied: the next chunk still sees it.
+    expect(await writer.begin(keys, 150n, 249n)).toEqual({ mark: 149n, earlierAttempt: { first: 100n, last: 199n } });
+    await writer.apply(keys, 149n, events(150, 249), 249n, now);
+    expect(await writer.begin(keys, 250n, 260n)).toEqual({ mark: 249n, earlierAttempt: undefined });
+  });
+});
