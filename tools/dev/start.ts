@@ -64,7 +64,7 @@ Tally is running.
 
   ingest-api        ${ingest.url}        (events in)
   aggregation-api   ${aggregation.url}        (queries out)
-  processor-worker  ${worker.url}        (health and metrics only)
+  processor-worker  ${worker.url}        (Kafka → MongoDB + Redis; health and metrics)
   Prometheus        ${stackConfig.prometheus.url}
   Kafka ${stackConfig.kafka.brokers.join(',')} · Redis ${stackConfig.redis.url} · MongoDB ${stackConfig.mongo.url}
 
@@ -75,8 +75,10 @@ Demo tenant ${demo.tenantId} (keys shown once; the next npm start issues new one
 Send an event (Segment HTTP API; any Segment SDK works with host ${ingest.url}):
   curl -s -u '${demo.writeKey}:' -H 'content-type: application/json' ${ingest.url}/v1/track -d '{"event":"Signed Up","userId":"demo-user","properties":{"plan":"pro"}}'
 
-See it counted:
+See it accepted, then applied (raw event in MongoDB, counts in Redis):
   curl -s ${ingest.url}/metrics | grep '^ingest_events_total'
+  curl -s ${worker.url}/metrics | grep '^processor_events_total'
+  redis-cli -u ${stackConfig.redis.url} --scan --pattern 't:{${demo.tenantId}}:count:m:*'
 
 Health and monitoring:
   curl -s ${ingest.url}/health/ready
