@@ -57,14 +57,17 @@ describe('platform: three apps on the real stack', () => {
     );
   });
 
-  it('exposes every metric the alert rules use', async () => {
-    const rules = readRepoFile('deploy/prometheus/alerts.yml');
+  it('exposes every metric the alert rules and the Grafana dashboard use', async () => {
+    const queries = [
+      readRepoFile('deploy/prometheus/alerts.yml'),
+      readRepoFile('deploy/grafana/dashboards/tally-overview.json'),
+    ].join('\n');
     const used = new Set(
-      [...rules.matchAll(/\b([a-z_]+_(?:total|seconds|bytes)(?:_bucket|_count|_sum)?)\b/g)].map((m) =>
+      [...queries.matchAll(/\b((?:ingest|processor|aggregation|http|process)_[a-z_]+)\b/g)].map((m) =>
         (m[1] as string).replace(/_(bucket|count|sum)$/, ''),
       ),
     );
-    expect(used.size).toBeGreaterThan(1);
+    expect(used).toContain('processor_consumer_lag');
     const exposed = (
       await Promise.all(
         names.map(async (name) => (await fetch(`http://127.0.0.1:${env.appPorts[name]}/metrics`)).text()),

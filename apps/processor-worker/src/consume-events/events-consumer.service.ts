@@ -42,6 +42,8 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
     const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      // Report lag only for the partitions assigned now, not for those another replica took over.
+      this.metrics.consumerLag.reset();
       this.crashed = undefined;
       this.logger.info({ groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
     });
