@@ -1,4 +1,4 @@
-import { stackDown, stackLogs, stackStatus, stackUp, type ComponentStatus } from './stack';
+import { stackDown, stackLogs, stackReset, stackStatus, stackUp, type ComponentStatus } from './stack';
 import { loadStackConfig } from './stack-config';
 
 const USAGE = `usage: npm run stack -- <command> [component…] [--json]
@@ -6,6 +6,7 @@ const USAGE = `usage: npm run stack -- <command> [component…] [--json]
 commands:
   up       provision (cached) and start what is not already answering, wait until ready
   down     stop what the stack started (by PID), leave anything else alone
+  reset    stop what the stack started and delete its data (a clean start; FerretDB slows as data grows)
   status   show each component: running (ours), external (someone else's), stopped
   logs     print the last lines of each component's log (--lines N, default 50)
 
@@ -36,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'down':
       await stackDown(config, names, log);
+      return 0;
+    case 'reset':
+      await stackReset(config, names, log);
       return 0;
     case 'status': {
       const rows = await stackStatus(config);

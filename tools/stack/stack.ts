@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { KafkaComponent } from './components/kafka.component';
 import { MongoComponent } from './components/mongo.component';
 import { PrometheusComponent } from './components/prometheus.component';
@@ -75,6 +76,24 @@ export async function stackUp(config: StackConfig, names: readonly string[], log
 export async function stackDown(config: StackConfig, names: readonly string[], log: Log): Promise<void> {
   for (const c of select(config, names).reverse()) {
     if (await c.process.stop()) log(`${c.name}: stopped`);
+  }
+}
+
+/**
+ * Stops the components this stack started and deletes their data (events, offsets,
+ * counters, metrics), for a clean start. A component someone else runs is refused:
+ * its data is not ours to delete.
+ */
+export async function stackReset(config: StackConfig, names: readonly string[], log: Log): Promise<void> {
+  const components = select(config, names);
+  const foreign = [];
+  for (const c of components) if (c.process.pid() === undefined && (await c.isAnswering())) foreign.push(c.name);
+  if (foreign.length > 0)
+    throw new Error(`not ours to reset (answering, not started by the stack): ${foreign.join(', ')}`);
+  for (const c of [...components].reverse()) {
+    if (await c.process.stop()) log(`${c.name}: stopped`);
+    rmSync(c.process.runDir, { recursive: true, force: true });
+    log(`${c.name}: data deleted (${c.process.runDir})`);
   }
 }
 
