@@ -8,7 +8,7 @@ import { RawEventStore } from '../raw-events/raw-event.store';
 import { RealtimeStateWriter, type OffsetEvent, type PartitionKeys } from '../realtime-state/realtime-state.writer';
 import { decodeMessage } from './decode-message';
 import { ProcessorMetrics, type Store } from './processor.metrics';
-import { retryUntilDone, type RetryControl } from './retry-until-done';
+import { StoppedWhileWaiting, retryUntilDone, type RetryControl } from './retry-until-done';
 
 /** Where a chunk comes from, and how to wait while a store is down. */
 export interface ChunkContext {
@@ -62,6 +62,28 @@ export class ChunkProcessor {
 
   async process(messages: readonly KafkaMessage[], context: ChunkContext): Promise<ChunkSummary> {
     const stopTimer = this.metrics.batchDuration.startTimer();
+    for (let attempt = 1; ; attempt++) {
+      const summary = await this.attempt(messages, context, attempt);
+      if (summary !== undefined) {
+        stopTimer();
+        return summary;
+      }
+      // Another consumer opened this partition meanwhile (a rebalance in progress): decide ownership again.
+      this.logger.info(
+        { partition: context.partition, attempt },
+        'chunk superseded by another attempt: opening it again',
+      );
+      if (!context.isRunning()) throw new StoppedWhileWaiting('apply the chunk');
+      await context.heartbeat();
+    }
+  }
+
+  /** One pass of the four steps; undefined when another attempt opened the partition before this one applied. */
+  private async attempt(
+    messages: readonly KafkaMessage[],
+    context: ChunkContext,
+    attempt: number,
+  ): Promise<ChunkSummary | undefined> {
     const first = BigInt((messages[0] as KafkaMessage).offset);
     const lastOffset = BigInt((messages[messages.length - 1] as KafkaMessage).offset);
     const openedAt = performance.now();
@@ -78,8 +100,8 @@ export class ChunkProcessor {
     const earlier = start.earlierAttempt;
     let storeAttempts = 0;
     const outcomes = await this.retry('mongodb', 'store raw events', context, () => {
-      // After a failed attempt of our own (a store outage mid-insert), any conflict may be our own insert.
-      const retrying = storeAttempts++ > 0;
+      // After a failed try of our own (a store outage mid-insert, a superseded pass), any conflict may be our own insert.
+      const retrying = storeAttempts++ > 0 || attempt > 1;
       return this.rawEvents.store(
         candidates.map((c) => c.document),
         (i) => {
@@ -115,8 +137,9 @@ export class ChunkProcessor {
     const deadLetteredAt = performance.now();
     const nowMs = Date.now();
     const result = await this.retry('redis', 'apply real-time effects', context, () =>
-      this.realtime.apply(context.keys, start.mark, owned, lastOffset, nowMs),
+      this.realtime.apply(context.keys, start, owned, lastOffset, nowMs),
     );
+    if (result === undefined) return undefined;
     const appliedAt = performance.now();
     this.metrics.outcome('applied', result.applied);
     this.metrics.outcome('redelivered', result.alreadyApplied + redeliveredDone);
@@ -125,7 +148,6 @@ export class ChunkProcessor {
       const now = Date.now();
       for (const event of owned) this.metrics.endToEnd.observe((now - event.receivedAtMs) / 1000);
     }
-    stopTimer();
     const stepMs = {
       open: decodedAt - openedAt,
       decode: storeStartedAt - decodedAt,

@@ -1,18 +1,25 @@
 /**
  * Applies a chunk's effects and moves the partition's applied-offset mark, atomically,
- * only if the mark is still what the caller read (compare-and-set). A Lua script runs
+ * only if no other attempt opened a chunk of this partition since this one did (the
+ * open counter is unchanged) and the mark is what the caller read. A Lua script runs
  * whole or not at all, so after a crash at any instant the mark says exactly which
  * messages' effects are in Redis; a redelivered message at or below it is skipped.
  *
- * KEYS[1] = applied-offset mark; KEYS[2..] = keys the effects touch.
- * ARGV[1] = mark expected ("-1" when absent); ARGV[2] = new mark; then the effects:
+ * Why the open counter: during a rebalance two consumers can work the same partition at
+ * once. An attempt that opened later may insert events this one then took for
+ * duplicates of other messages; this one must not move the mark past them. It is told
+ * to start the chunk again instead (and then sees the other attempt's range).
+ *
+ * KEYS[1] = applied-offset mark; KEYS[2] = open counter; KEYS[3..] = keys the effects touch.
+ * ARGV[1] = mark expected ("-1" when absent); ARGV[2] = new mark; ARGV[3] = open counter
+ * expected; then the effects:
  *   H keyIndex field by ttl | I keyIndex by ttl | P keyIndex ttl n member… | S keyIndex member
- * Returns 1 when applied, 0 when the mark had moved (nothing written).
+ * Returns 1 when applied, 0 when superseded (nothing written).
  */
 export const APPLY_EFFECTS_LUA = `
-local current = redis.call('GET', KEYS[1]) or '-1'
-if current ~= ARGV[1] then return 0 end
-local i = 3
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[3] then return 0 end
+if (redis.call('GET', KEYS[1]) or '-1') ~= ARGV[1] then return 0 end
+local i = 4
 while i <= #ARGV do
   local op = ARGV[i]
   local key = KEYS[tonumber(ARGV[i + 1])]
@@ -41,13 +48,14 @@ return 1
 `;
 
 /**
- * Opens a chunk: returns the partition's applied-offset mark and the offset range of
- * earlier attempts whose MongoDB writes may have happened without their Redis effects
- * (a crash in between), then records this chunk's range as such an attempt.
+ * Opens a chunk: counts the opening, returns the partition's applied-offset mark and
+ * the offset range of earlier attempts whose MongoDB writes may have happened without
+ * their Redis effects (a crash in between, or an attempt still running elsewhere), then
+ * records this chunk's range as such an attempt.
  *
- * KEYS[1] = applied-offset mark; KEYS[2] = in-flight range ("first-last").
+ * KEYS[1] = applied-offset mark; KEYS[2] = in-flight range ("first-last"); KEYS[3] = open counter.
  * ARGV[1] = this chunk's first offset; ARGV[2] = its last offset.
- * Returns { mark, earlierFirst, earlierLast } ("-1" for each when absent or already applied).
+ * Returns { mark, earlierFirst, earlierLast, openCount } ("-1" for the range when none).
  */
 export const BEGIN_CHUNK_LUA = `
 local mark = redis.call('GET', KEYS[1]) or '-1'
@@ -65,5 +73,6 @@ if last ~= '-1' then
   if tonumber(last) > tonumber(newLast) then newLast = last end
 end
 redis.call('SET', KEYS[2], newFirst .. '-' .. newLast)
-return { mark, first, last }
+local opened = redis.call('INCR', KEYS[3])
+return { mark, first, last, tostring(opened) }
 `;

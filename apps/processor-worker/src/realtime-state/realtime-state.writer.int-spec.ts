@@ -34,26 +34,41 @@ describe('RealtimeStateWriter', () => {
 
   it('applies a chunk once: a redelivery at or below the mark changes nothing', async () => {
     const keys = RealtimeStateWriter.partitionKeys(uniqueName('group'), 'topic', 0);
-    const start = await writer.begin(keys, 0n, 9n);
-    expect(start).toEqual({ mark: -1n, earlierAttempt: undefined });
     const before = await counted();
-    expect(await writer.apply(keys, start.mark, events(0, 9), 9n, now)).toEqual({ applied: 10, alreadyApplied: 0 });
+    const first = await writer.begin(keys, 0n, 9n);
+    expect(first).toMatchObject({ mark: -1n, earlierAttempt: undefined });
+    expect(await writer.apply(keys, first, events(0, 9), 9n, now)).toEqual({ applied: 10, alreadyApplied: 0 });
     // The same chunk again, as after a crash before the commit: the mark covers it.
-    expect(await writer.apply(keys, start.mark, events(0, 9), 9n, now)).toEqual({ applied: 0, alreadyApplied: 10 });
+    const again = await writer.begin(keys, 0n, 9n);
+    expect(await writer.apply(keys, again, events(0, 9), 9n, now)).toEqual({ applied: 0, alreadyApplied: 10 });
     // A redelivery cut differently: only what lies past the mark counts.
-    expect(await writer.apply(keys, 9n, events(5, 14), 14n, now)).toEqual({ applied: 5, alreadyApplied: 5 });
+    const cut = await writer.begin(keys, 5n, 14n);
+    expect(await writer.apply(keys, cut, events(5, 14), 14n, now)).toEqual({ applied: 5, alreadyApplied: 5 });
     expect((await counted()) - before).toBe(15);
+  });
+
+  it('refuses the apply of an attempt another one opened after (two consumers during a rebalance)', async () => {
+    const keys = RealtimeStateWriter.partitionKeys(uniqueName('group'), 'topic', 2);
+    const before = await counted();
+    const zombie = await writer.begin(keys, 0n, 9n);
+    const owner = await writer.begin(keys, 0n, 19n);
+    // The owner sees the zombie's range: conflicts there may be the same messages' inserts.
+    expect(owner.earlierAttempt).toEqual({ first: 0n, last: 9n });
+    expect(await writer.apply(keys, zombie, events(0, 9), 9n, now)).toBeUndefined();
+    expect(await writer.apply(keys, owner, events(0, 19), 19n, now)).toEqual({ applied: 20, alreadyApplied: 0 });
+    expect((await counted()) - before).toBe(20);
   });
 
   it('reports the range of an attempt that never applied, so its inserts are recognised', async () => {
     const keys = RealtimeStateWriter.partitionKeys(uniqueName('group'), 'topic', 1);
     await writer.begin(keys, 100n, 199n); // crashed here: MongoDB written, Redis not
     const again = await writer.begin(keys, 100n, 149n); // redelivered, cut smaller
-    expect(again).toEqual({ mark: -1n, earlierAttempt: { first: 100n, last: 199n } });
-    await writer.apply(keys, again.mark, events(100, 149), 149n, now);
+    expect(again).toMatchObject({ mark: -1n, earlierAttempt: { first: 100n, last: 199n } });
+    await writer.apply(keys, again, events(100, 149), 149n, now);
     // The rest of the first attempt is still unapplied: the next chunk still sees it.
-    expect(await writer.begin(keys, 150n, 249n)).toEqual({ mark: 149n, earlierAttempt: { first: 100n, last: 199n } });
-    await writer.apply(keys, 149n, events(150, 249), 249n, now);
-    expect(await writer.begin(keys, 250n, 260n)).toEqual({ mark: 249n, earlierAttempt: undefined });
+    const next = await writer.begin(keys, 150n, 249n);
+    expect(next).toMatchObject({ mark: 149n, earlierAttempt: { first: 100n, last: 199n } });
+    await writer.apply(keys, next, events(150, 249), 249n, now);
+    expect(await writer.begin(keys, 250n, 260n)).toMatchObject({ mark: 249n, earlierAttempt: undefined });
   });
 });

@@ -22,21 +22,21 @@ export interface ChunkStart {
   readonly mark: bigint;
   /** Offsets of earlier attempts past the mark that may have reached MongoDB only; undefined if none. */
   readonly earlierAttempt: { readonly first: bigint; readonly last: bigint } | undefined;
+  /** This opening's number: the apply succeeds only if no other attempt opened since. */
+  readonly openCount: string;
 }
 
 /** The Redis keys that track one topic partition for one consumer group. */
 export interface PartitionKeys {
   readonly mark: string;
   readonly inFlight: string;
+  readonly opened: string;
 }
 
 type RedisWithScripts = Redis & {
   tallyApplyEffects(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
-  tallyBeginChunk(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<[string, string, string]>;
+  tallyBeginChunk(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<[string, string, string, string]>;
 };
-
-/** A mark that moved under us means a concurrent owner of the partition; re-read and filter again. */
-const MAX_MARK_RACES = 20;
 
 /**
  * Writes the real-time state exactly once per message. Each topic partition has an
@@ -57,6 +57,7 @@ export class RealtimeStateWriter {
     return {
       mark: `proc:{${groupId}}:applied:${topic}:${partition}`,
       inFlight: `proc:{${groupId}}:in-flight:${topic}:${partition}`,
+      opened: `proc:{${groupId}}:opened:${topic}:${partition}`,
     };
   }
 
@@ -66,49 +67,48 @@ export class RealtimeStateWriter {
    * may have inserted it): only those need the owner looked up.
    */
   async begin(keys: PartitionKeys, first: bigint, last: bigint): Promise<ChunkStart> {
-    const [mark, earlierFirst, earlierLast] = await this.redis.tallyBeginChunk(
-      2,
+    const [mark, earlierFirst, earlierLast, openCount] = await this.redis.tallyBeginChunk(
+      3,
       keys.mark,
       keys.inFlight,
+      keys.opened,
       String(first),
       String(last),
     );
     return {
       mark: BigInt(mark),
       earlierAttempt: earlierLast === '-1' ? undefined : { first: BigInt(earlierFirst), last: BigInt(earlierLast) },
+      openCount,
     };
   }
 
   /**
    * Writes the effects of the owned events past the mark and moves the mark to
-   * `lastOffset` (the chunk's last message, owned event or not), in one script, if the
-   * mark is still `expectedMark`. If it moved (another consumer still finishing this
-   * partition after a rebalance), it is read again and what it now covers is skipped.
+   * `lastOffset` (the chunk's last message, owned event or not), in one script, if no
+   * other attempt opened a chunk of the partition since `start`. Returns undefined when
+   * one did: the caller opens the chunk again and decides ownership anew.
    */
   async apply(
     keys: PartitionKeys,
-    expectedMark: bigint,
+    start: ChunkStart,
     events: readonly OffsetEvent[],
     lastOffset: bigint,
     nowMs: number,
-  ): Promise<ApplyResult> {
-    let mark = expectedMark;
-    for (let race = 0; race < MAX_MARK_RACES; race++) {
-      if (lastOffset <= mark) return { applied: 0, alreadyApplied: events.length };
-      const fresh = events.filter((e) => e.offset > mark);
-      const encoded = encode(effectsOf(fresh, nowMs));
-      const done = await this.redis.tallyApplyEffects(
-        1 + encoded.keys.length,
-        keys.mark,
-        ...encoded.keys,
-        String(mark),
-        String(lastOffset),
-        ...encoded.args,
-      );
-      if (done === 1) return { applied: fresh.length, alreadyApplied: events.length - fresh.length };
-      mark = BigInt((await this.redis.get(keys.mark)) ?? '-1');
-    }
-    throw new Error(`applied-offset mark ${keys.mark} kept moving: is another consumer working this partition?`);
+  ): Promise<ApplyResult | undefined> {
+    if (lastOffset <= start.mark) return { applied: 0, alreadyApplied: events.length };
+    const fresh = events.filter((e) => e.offset > start.mark);
+    const encoded = encode(effectsOf(fresh, nowMs));
+    const done = await this.redis.tallyApplyEffects(
+      2 + encoded.keys.length,
+      keys.mark,
+      keys.opened,
+      ...encoded.keys,
+      String(start.mark),
+      String(lastOffset),
+      start.openCount,
+      ...encoded.args,
+    );
+    return done === 1 ? { applied: fresh.length, alreadyApplied: events.length - fresh.length } : undefined;
   }
 }
 
@@ -119,7 +119,7 @@ function encode(effects: readonly Effect[]): { keys: string[]; args: (string | n
     let at = index.get(key);
     if (at === undefined) {
       keys.push(key);
-      at = keys.length + 1; // KEYS[1] is the mark
+      at = keys.length + 2; // KEYS[1] is the mark, KEYS[2] the open counter
       index.set(key, at);
     }
     return at;
