@@ -22,6 +22,8 @@ export const PROCESSING_OPTIONS = Symbol('PROCESSING_OPTIONS');
 export class EventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumer: Consumer;
   private joined = false;
+  /** Counts group joins: a batch fetched before the latest rebalance stops at its next chunk. */
+  private generation = 0;
   private crashed: Error | undefined;
 
   constructor(
@@ -42,6 +44,7 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
     const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      this.generation++;
       // Report lag only for the partitions assigned now, not for those another replica took over.
       this.metrics.consumerLag.reset();
       this.crashed = undefined;
@@ -80,11 +83,13 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
 
   private async work(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const generation = this.generation;
     const context = {
       topic: batch.topic,
       partition: batch.partition,
       keys: RealtimeStateWriter.partitionKeys(this.options.groupId, batch.topic, batch.partition),
-      isRunning: () => isRunning() && !isStale(),
+      // A revoked batch (the group rebalanced since it was fetched) stops; the new owner takes over.
+      isRunning: () => isRunning() && !isStale() && this.generation === generation,
       heartbeat,
     };
     for (const chunk of chunksOf(batch.messages, this.options.chunkSize)) {
