@@ -116,7 +116,10 @@ export class ChunkProcessor {
       const candidate = candidates[i] as Candidate;
       if (outcome.kind === 'owned') owned.push(candidate.event);
       else if (outcome.kind === 'duplicate') duplicates++;
-      else letters.push({ ...context, message: candidate.message, reason: 'store_refused', detail: outcome.detail });
+      else {
+        const { topic, partition } = context;
+        letters.push({ topic, partition, message: candidate.message, reason: 'store_refused', detail: outcome.detail });
+      }
     });
 
     const storedAt = performance.now();
