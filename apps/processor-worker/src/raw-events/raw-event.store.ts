@@ -4,6 +4,19 @@ import { RAW_EVENTS_COLLECTION, RAW_EVENTS_INDEXES, type RawEventDocument } from
 import { MONGO_DB } from '@tally/mongo';
 
 const DUPLICATE_KEY = 11000;
+/**
+ * Write errors that say the document itself can never be stored (MongoDB error codes):
+ * only these dead-letter an event. Any other per-document error (a lock timeout, an
+ * interrupted write) is a store problem: the chunk is retried, never dropped.
+ */
+const PERMANENT_WRITE_ERRORS = new Set([
+  2, // BadValue
+  52, // DollarPrefixedFieldName
+  57, // DottedFieldName
+  121, // DocumentValidationFailure
+  10334, // BSONObjectTooLarge
+  17280, // KeyTooLong
+]);
 
 /** What became of one document: this message owns the event, another one does, or the store refused it. */
 export type StoreOutcome =
@@ -47,6 +60,9 @@ export class RawEventStore {
     const ambiguous: number[] = [];
     for (const [index, error] of refused) {
       if (error.code !== DUPLICATE_KEY) {
+        if (!PERMANENT_WRITE_ERRORS.has(error.code)) {
+          throw new Error(`MongoDB could not store ${documents[index]?._id} (${error.code}): ${error.errmsg}`);
+        }
         outcomes[index] = { kind: 'refused', detail: `MongoDB refused the document (${error.code}): ${error.errmsg}` };
       } else if (mayBeOwnEarlierWrite(index)) {
         ambiguous.push(index);
