@@ -82,14 +82,35 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async work(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch, heartbeat } = payload;
     const generation = this.generation;
+    // A chunk can take longer than the session timeout (a slow store): heartbeat meanwhile, or the
+    // group evicts this member and gives the partition away mid-chunk. A refused heartbeat (the group
+    // is rebalancing) marks the batch revoked: it stops at the next step.
+    let revoked = false;
+    const keepAlive = setInterval(
+      () =>
+        void heartbeat().catch(() => {
+          revoked = true;
+        }),
+      Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5)),
+    );
+    try {
+      await this.workChunks(payload, generation, () => revoked);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    this.metrics.consumerLag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
+  }
+
+  private async workChunks(payload: EachBatchPayload, generation: number, isRevoked: () => boolean): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const context = {
       topic: batch.topic,
       partition: batch.partition,
       keys: RealtimeStateWriter.partitionKeys(this.options.groupId, batch.topic, batch.partition),
       // A revoked batch (the group rebalanced since it was fetched) stops; the new owner takes over.
-      isRunning: () => isRunning() && !isStale() && this.generation === generation,
+      isRunning: () => isRunning() && !isStale() && this.generation === generation && !isRevoked(),
       heartbeat,
     };
     for (const chunk of chunksOf(batch.messages, this.options.chunkSize)) {
@@ -105,7 +126,6 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
       await heartbeat();
       await commitOffsetsIfNecessary();
     }
-    this.metrics.consumerLag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 }
 
