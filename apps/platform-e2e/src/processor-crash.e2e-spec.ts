@@ -1,9 +1,8 @@
-import { testEnvironment } from '@tally/testing';
+import { sleep, testEnvironment } from '@tally/testing';
 import { makeDataset } from './support/event-dataset';
 import { ProcessedState } from './support/processed-state';
 import { WorkerGroup, produceToEventsTopic } from './support/worker-group';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (minMs: number, maxMs: number) => minMs + Math.random() * (maxMs - minMs);
 
 /**

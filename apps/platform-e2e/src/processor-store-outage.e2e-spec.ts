@@ -1,10 +1,9 @@
-import { eventually, testEnvironment } from '@tally/testing';
+import { eventually, sleep, testEnvironment } from '@tally/testing';
 import { makeDataset } from './support/event-dataset';
 import { ProcessedState } from './support/processed-state';
 import { isOwnedByStack, stack } from './support/stack-control';
 import { WorkerGroup, produceToEventsTopic } from './support/worker-group';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PORT = 3931;
 
 /**

@@ -6,6 +6,6 @@ export {
   readRepoFile,
   type ComposeFile,
 } from './lib/compose-file.util';
-export { eventually } from './lib/eventually.util';
+export { eventually, sleep } from './lib/eventually.util';
 export { testEnvironment, type AppName, type TestEnvironment } from './lib/test-environment';
 export { uniqueName } from './lib/unique-name.util';

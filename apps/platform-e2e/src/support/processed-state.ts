@@ -4,17 +4,17 @@ import { RAW_EVENTS_COLLECTION, bucketOf, realtimeKeys, type RawEventDocument } 
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
 import type { TenantId } from '@tally/tenancy';
-import { eventually, type TestEnvironment } from '@tally/testing';
+import { eventually, sleep, type TestEnvironment } from '@tally/testing';
 import type { Dataset, ExpectedTenant } from './event-dataset';
 
 /** `<minute>|<name>` → count, as a plain sorted object: what `toEqual` compares and prints well. */
-export type CountTable = Record<string, number>;
+type CountTable = Record<string, number>;
 
-export const tableOf = (counts: ReadonlyMap<string, number>): CountTable =>
+const tableOf = (counts: ReadonlyMap<string, number>): CountTable =>
   Object.fromEntries([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
 
 /** What MongoDB holds for the tenants: raw events per minute and name. */
-export async function mongoCounts(db: Db, tenants: readonly TenantId[]): Promise<Map<TenantId, CountTable>> {
+async function mongoCounts(db: Db, tenants: readonly TenantId[]): Promise<Map<TenantId, CountTable>> {
   const rows = await db
     .collection<RawEventDocument>(RAW_EVENTS_COLLECTION)
     .aggregate<{ _id: { t: TenantId; m: number; n: string }; c: number }>([
@@ -31,7 +31,7 @@ export async function mongoCounts(db: Db, tenants: readonly TenantId[]): Promise
  * What Redis holds for one tenant: every per-minute count hash of the tenant (found by
  * SCAN, so a count in an unexpected minute shows up too).
  */
-export async function redisCounts(redis: Redis, tenantId: TenantId): Promise<CountTable> {
+async function redisCounts(redis: Redis, tenantId: TenantId): Promise<CountTable> {
   const prefix = realtimeKeys.counts(tenantId, 0).replace(/0$/, '');
   const keys: string[] = [];
   let cursor = '0';
@@ -50,7 +50,7 @@ export async function redisCounts(redis: Redis, tenantId: TenantId): Promise<Cou
 }
 
 /** Unique users of the tenant over the days the expected events span, from the day HyperLogLogs. */
-export async function redisUniqueUsers(redis: Redis, tenantId: TenantId, expected: ExpectedTenant): Promise<number> {
+async function redisUniqueUsers(redis: Redis, tenantId: TenantId, expected: ExpectedTenant): Promise<number> {
   const days = new Set([...expected.counts.keys()].map((k) => bucketOf(Number(k.split('|')[0]) * 60_000, 'day')));
   return redis.pfcount(...[...days].map((d) => realtimeKeys.uniques(tenantId, 'day', d)));
 }
@@ -82,7 +82,7 @@ export class ProcessedState {
     for (const tenant of tenants) {
       expect({ tenant, mongo: stored.get(tenant) }).toEqual({ tenant, mongo: want.get(tenant) });
     }
-    await new Promise((r) => setTimeout(r, 3_000));
+    await sleep(3_000);
     await checkRedis();
   }
 

@@ -14,3 +14,6 @@ export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs =
     }
   }
 }
+
+/** Waits a while: for spacing actions in time (a kill mid-stream), never as a stand-in for readiness. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
