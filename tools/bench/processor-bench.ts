@@ -3,7 +3,7 @@ import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { KafkaConfig } from '@tally/config';
 import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
 import { createKafkaClient } from '@tally/kafka';
-import { ManagedProcess } from '../stack/managed-process';
+import { ManagedProcess, sleep } from '../stack/managed-process';
 import { httpOk, waitUntil } from '../stack/readiness';
 import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
 import { trackEvent } from './payloads';
@@ -71,7 +71,7 @@ export async function benchProcessor(kafkaConfig: KafkaConfig, tenantId: string,
     const deadline = Date.now() + Math.max(300_000, events * 5);
     while (sample.applied < events) {
       if (Date.now() > deadline) throw new Error(`worker applied ${sample.applied} of ${events} before the deadline`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       sample = await scrape(url);
       peakRssBytes = Math.max(peakRssBytes, sample.rss);
       if (firstAt === 0 && sample.applied > 0) firstAt = Date.now();

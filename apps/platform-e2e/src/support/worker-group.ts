@@ -2,7 +2,7 @@ import type { Message } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { TOPICS } from '@tally/contracts';
 import { createKafkaClient } from '@tally/kafka';
-import { eventually, startApp, uniqueName, type RunningApp, type TestEnvironment } from '@tally/testing';
+import { eventually, sleep, startApp, uniqueName, type RunningApp, type TestEnvironment } from '@tally/testing';
 
 /**
  * A consumer group of processor-worker replicas of the test's own, so tests never
@@ -91,7 +91,7 @@ export async function produceToEventsTopic(
     for (let i = 0; i < messages.length; i += size) {
       await producer.send({ topic: TOPICS.events.name, acks: -1, messages: messages.slice(i, i + size) });
       await options.onSlice?.(Math.min(i + size, messages.length));
-      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+      if (options.pauseMs) await sleep(options.pauseMs);
     }
   } finally {
     await producer.disconnect();

@@ -10,7 +10,7 @@ export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs =
       return await assertion();
     } catch (error) {
       if (Date.now() >= deadline) throw error;
-      await new Promise((r) => setTimeout(r, intervalMs));
+      await sleep(intervalMs);
     }
   }
 }
