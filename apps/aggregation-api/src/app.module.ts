@@ -4,7 +4,12 @@ import { HealthModule, MetricsModule, createLoggerModule } from '@tally/observab
 import { RedisModule, RedisReadiness } from '@tally/redis';
 import { TenancyModule } from '@tally/tenancy';
 import type { AggregationConfig } from './config/aggregation-config';
+import { aggregationApiOpenApi } from '@tally/contracts';
+import { OpenApiModule } from '@tally/service-runtime';
+import { AggregatePeriodicallyModule } from './aggregate-periodically/aggregate-periodically.module';
 import { ManageTenantsModule } from './manage-tenants/manage-tenants.module';
+import { QueryAnalyticsModule } from './query-analytics/query-analytics.module';
+import { StreamLiveActivityModule } from './stream-live-activity/stream-live-activity.module';
 
 @Module({})
 export class AggregationAppModule {
@@ -19,6 +24,10 @@ export class AggregationAppModule {
         TenancyModule.forRoot(config.tenancy),
         HealthModule.forRoot([RedisReadiness, MongoReadiness]),
         ManageTenantsModule,
+        QueryAnalyticsModule.forRoot(config.queryCache),
+        StreamLiveActivityModule.forRoot(config.live),
+        AggregatePeriodicallyModule.forRoot(config.aggregation),
+        OpenApiModule.forRoot(aggregationApiOpenApi(config.identity.version)),
       ],
     };
   }

@@ -8,8 +8,19 @@ export {
 export {
   LIVE_WINDOW_SECONDS,
   REALTIME_TTL_SECONDS,
-  ROLLUP_PENDING_SET,
-  pendingMinuteMember,
+  DIRTY_TENANTS_SET,
+  ROLLUP_STATE_TTL_SECONDS,
+  dirtyMinutesOf,
+  freshCountersField,
   realtimeKeys,
+  rollupKeys,
 } from './lib/realtime-keys';
+export {
+  ROLLUPS_COLLECTION,
+  ROLLUPS_INDEXES,
+  rollupId,
+  type NameRollup,
+  type NameUniques,
+  type RollupDocument,
+} from './lib/rollups.collection';
 export { BUCKET_INTERVALS, BUCKET_MS, bucketOf, bucketStart, type BucketInterval } from './lib/time-buckets';

@@ -2,6 +2,7 @@ export { ConfigError, parseConfig, type EnvSource } from './lib/parse-config.uti
 export {
   hostField,
   hostPortListField,
+  intField,
   logLevelField,
   portField,
   serviceEnvFields,

@@ -31,3 +31,21 @@ export {
   type KeyScope,
 } from './lib/admin/tenant-admin.schema';
 export { ingestApiOpenApi } from './lib/openapi/ingest-api.openapi';
+export {
+  QUERY_INTERVALS,
+  QUERY_LIMITS,
+  analyticsQuerySchemas,
+  type EventCount,
+  type LiveFrame,
+  type QueryInterval,
+  type QueryWindow,
+  type SummaryAnswer,
+  type SummaryQuery,
+  type TimeseriesAnswer,
+  type TimeseriesQuery,
+  type TopEventsAnswer,
+  type TopEventsQuery,
+  type UniquesAnswer,
+  type UniquesQuery,
+} from './lib/analytics/analytics-query.schema';
+export { aggregationApiOpenApi } from './lib/openapi/aggregation-api.openapi';

@@ -11,7 +11,7 @@ export { API_KEYS_COLLECTION, TENANTS_COLLECTION, type ResolvedTenant } from './
 export { TenantStore } from './lib/directory/tenant-store';
 export { AdminTokenGuard, TENANCY_CONFIG } from './lib/guards/admin-token.guard';
 export { ReadKeyGuard, WriteKeyGuard } from './lib/guards/key-guards';
-export { CurrentTenant } from './lib/guards/request-tenant';
+export { CurrentTenant, type RequestWithTenant } from './lib/guards/request-tenant';
 export { hashApiKey } from './lib/keys/api-key';
 export { extractApiKey, extractBearer } from './lib/keys/extract-key.util';
 export { RateLimiter, rateLimitHeaders, type BucketLimit, type QuotaDecision } from './lib/quotas/rate-limiter';

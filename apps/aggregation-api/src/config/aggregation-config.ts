@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   type EnvSource,
+  intField,
   mongoConfigFrom,
   mongoEnvFields,
   parseConfig,
@@ -14,7 +15,7 @@ import {
 
 export const SERVICE_NAME = 'aggregation-api';
 
-/** aggregation-api reads only the stores; it never talks to Kafka. */
+/** aggregation-api reads the stores (and writes rollups); it never talks to Kafka. */
 export const aggregationEnvSchema = z
   .object({
     ...serviceEnvFields,
@@ -22,6 +23,17 @@ export const aggregationEnvSchema = z
     ...redisEnvFields,
     ...mongoEnvFields,
     ...tenancyEnvFields,
+    /** Pause between two periodic aggregation runs (on the leader). */
+    AGGREGATION_INTERVAL_MS: intField(100, 600_000, 5_000),
+    /** Leadership of the aggregation lapses after this long without renewal. */
+    AGGREGATION_LOCK_TTL_MS: intField(1_000, 600_000, 30_000),
+    AGGREGATION_MAX_MINUTES_PER_RUN: intField(1, 1_000_000, 5_000),
+    /** Cached answers about closed windows (a late event invalidates them sooner). */
+    QUERY_CACHE_CLOSED_TTL_SECONDS: intField(1, 86_400, 3_600),
+    /** Cached answers that include the last minutes. */
+    QUERY_CACHE_OPEN_TTL_SECONDS: intField(1, 60, 1),
+    LIVE_MAX_STREAMS_PER_TENANT: intField(1, 10_000, 20),
+    LIVE_PUSH_INTERVAL_MS: intField(100, 60_000, 1_000),
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
@@ -30,6 +42,16 @@ export const aggregationEnvSchema = z
     redis: redisConfigFrom(env),
     mongo: mongoConfigFrom(env),
     tenancy: tenancyConfigFrom(env),
+    aggregation: {
+      intervalMs: env.AGGREGATION_INTERVAL_MS,
+      lockTtlMs: env.AGGREGATION_LOCK_TTL_MS,
+      maxMinutesPerRun: env.AGGREGATION_MAX_MINUTES_PER_RUN,
+    },
+    queryCache: {
+      closedTtlSeconds: env.QUERY_CACHE_CLOSED_TTL_SECONDS,
+      openTtlSeconds: env.QUERY_CACHE_OPEN_TTL_SECONDS,
+    },
+    live: { maxStreamsPerTenant: env.LIVE_MAX_STREAMS_PER_TENANT, pushIntervalMs: env.LIVE_PUSH_INTERVAL_MS },
   }));
 
 export type AggregationConfig = z.output<typeof aggregationEnvSchema>;

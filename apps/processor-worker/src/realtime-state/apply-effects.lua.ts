@@ -14,6 +14,9 @@
  * ARGV[1] = mark expected ("-1" when absent); ARGV[2] = new mark; ARGV[3] = open counter
  * expected; then the effects:
  *   H keyIndex field by ttl | I keyIndex by ttl | P keyIndex ttl n member… | S keyIndex member
+ *   | C keyIndex field by ttl flagKeyIndex flagField — HINCRBY that first sets flagField in
+ *     flagKey when the hash does not exist yet (a minute's counters created anew: the
+ *     aggregation job then knows they hold only what arrived since they last expired)
  * Returns 1 when applied, 0 when superseded (nothing written).
  */
 export const APPLY_EFFECTS_LUA = `
@@ -27,6 +30,11 @@ while i <= #ARGV do
     redis.call('HINCRBY', key, ARGV[i + 2], ARGV[i + 3])
     redis.call('EXPIRE', key, ARGV[i + 4])
     i = i + 5
+  elseif op == 'C' then
+    if redis.call('EXISTS', key) == 0 then redis.call('HSET', KEYS[tonumber(ARGV[i + 5])], ARGV[i + 6], '1') end
+    redis.call('HINCRBY', key, ARGV[i + 2], ARGV[i + 3])
+    redis.call('EXPIRE', key, ARGV[i + 4])
+    i = i + 7
   elseif op == 'I' then
     redis.call('INCRBY', key, ARGV[i + 2])
     redis.call('EXPIRE', key, ARGV[i + 3])

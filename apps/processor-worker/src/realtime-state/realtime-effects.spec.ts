@@ -1,4 +1,4 @@
-import { LIVE_WINDOW_SECONDS, ROLLUP_PENDING_SET, realtimeKeys } from '@tally/analytics-store';
+import { DIRTY_TENANTS_SET, LIVE_WINDOW_SECONDS, realtimeKeys, rollupKeys } from '@tally/analytics-store';
 import { newTenantId } from '@tally/tenancy';
 import { effectsOf, type CountedEvent } from './realtime-effects';
 
@@ -17,21 +17,40 @@ const event = (overrides: Partial<CountedEvent> = {}): CountedEvent => ({
 describe('effectsOf', () => {
   it('sums counts per minute and name before writing', () => {
     const effects = effectsOf([event(), event({ userKey: 'u:2' }), event({ name: 'Order Completed' })], now);
-    const counts = effects.filter((e) => e.op === 'hincrby');
+    const counts = effects.filter((e) => e.op === 'hincrby' && e.key === realtimeKeys.counts(tenant, minute));
     expect(counts).toEqual([
       expect.objectContaining({ key: realtimeKeys.counts(tenant, minute), field: 'Signed Up', by: 2 }),
       expect.objectContaining({ key: realtimeKeys.counts(tenant, minute), field: 'Order Completed', by: 1 }),
     ]);
   });
 
-  it('counts a late event in its own, older minute and marks that minute for a new rollup', () => {
+  it('counts a late event in its own, older minute, marks that minute for a new rollup and counts a late write', () => {
     const lateMs = now - 3 * 3_600_000;
     const lateMinute = Math.floor(lateMs / 60_000);
     const effects = effectsOf([event({ timestampMs: lateMs })], now);
     expect(effects).toContainEqual(
       expect.objectContaining({ op: 'hincrby', key: realtimeKeys.counts(tenant, lateMinute) }),
     );
-    expect(effects).toContainEqual({ op: 'sadd', key: ROLLUP_PENDING_SET, member: `${tenant}|${lateMinute}` });
+    expect(effects).toContainEqual(
+      expect.objectContaining({
+        op: 'hincrby',
+        key: rollupKeys.dirtyMinutes(tenant),
+        field: String(lateMinute),
+        by: 1,
+      }),
+    );
+    expect(effects).toContainEqual({ op: 'sadd', key: DIRTY_TENANTS_SET, member: tenant });
+    expect(effects).toContainEqual(
+      expect.objectContaining({ op: 'incrby', key: rollupKeys.lateWrites(tenant), by: 1 }),
+    );
+  });
+
+  it('marks the current minute dirty without counting it as a late write', () => {
+    const effects = effectsOf([event()], now);
+    expect(effects).toContainEqual(
+      expect.objectContaining({ op: 'hincrby', key: rollupKeys.dirtyMinutes(tenant), field: String(minute) }),
+    );
+    expect(effects.some((e) => e.op === 'incrby' && e.key === rollupKeys.lateWrites(tenant))).toBe(false);
   });
 
   it('adds users to minute, hour and day uniques, of all events and of the event name', () => {

@@ -1,10 +1,12 @@
 import {
   LIVE_WINDOW_SECONDS,
   REALTIME_TTL_SECONDS,
-  ROLLUP_PENDING_SET,
+  DIRTY_TENANTS_SET,
+  ROLLUP_STATE_TTL_SECONDS,
+  freshCountersField,
   bucketOf,
-  pendingMinuteMember,
   realtimeKeys,
+  rollupKeys,
   type BucketInterval,
 } from '@tally/analytics-store';
 import type { TenantId } from '@tally/tenancy';
@@ -20,7 +22,15 @@ export interface CountedEvent {
 
 /** Redis writes, already summed over a chunk of events: what the apply script runs. */
 export type Effect =
-  | { readonly op: 'hincrby'; readonly key: string; readonly field: string; readonly by: number; readonly ttl: number }
+  | {
+      readonly op: 'hincrby';
+      readonly key: string;
+      readonly field: string;
+      readonly by: number;
+      readonly ttl: number;
+      /** Set this hash field first if the hash does not exist yet. */
+      readonly flagNew?: { readonly key: string; readonly field: string };
+    }
   | { readonly op: 'incrby'; readonly key: string; readonly by: number; readonly ttl: number }
   | { readonly op: 'pfadd'; readonly key: string; readonly members: readonly string[]; readonly ttl: number }
   | { readonly op: 'sadd'; readonly key: string; readonly member: string };
@@ -32,22 +42,32 @@ const PFADD_CHUNK = 500;
 /**
  * Turns events into effects: per-minute counts by name (late events land in their own,
  * older minute), uniques per minute/hour/day for all events and per name, events per
- * second of arrival for the live view (recent arrivals only), and the minutes a rollup
- * must recount. Summing first keeps a chunk of 1,000 events to a few hundred commands.
+ * second of arrival for the live view (recent arrivals only), the minutes the aggregation
+ * job must roll up again, and how many writes went into already-closed minutes (which
+ * makes cached answers for closed windows stale). Summing first keeps a chunk of 1,000 events to a few hundred commands.
  */
 export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effect[] {
-  const counts = new Map<string, Map<string, number>>();
+  const counts = new Map<string, { tenantId: TenantId; minute: number; byName: Map<string, number> }>();
   const uniques = new Map<string, { ttl: number; members: Set<string> }>();
   const live = new Map<string, number>();
-  const pending = new Set<string>();
+  const dirty = new Map<TenantId, Set<number>>();
+  const late = new Map<TenantId, number>();
+  const closedBefore = bucketOf(nowMs, 'minute') - 1;
 
   for (const event of events) {
     const minute = bucketOf(event.timestampMs, 'minute');
     const countKey = realtimeKeys.counts(event.tenantId, minute);
-    const byName = counts.get(countKey) ?? new Map<string, number>();
-    byName.set(event.name, (byName.get(event.name) ?? 0) + 1);
-    counts.set(countKey, byName);
-    pending.add(pendingMinuteMember(event.tenantId, minute));
+    const minuteCounts = counts.get(countKey) ?? {
+      tenantId: event.tenantId,
+      minute,
+      byName: new Map<string, number>(),
+    };
+    minuteCounts.byName.set(event.name, (minuteCounts.byName.get(event.name) ?? 0) + 1);
+    counts.set(countKey, minuteCounts);
+    const tenantDirty = dirty.get(event.tenantId) ?? new Set<number>();
+    tenantDirty.add(minute);
+    dirty.set(event.tenantId, tenantDirty);
+    if (minute < closedBefore) late.set(event.tenantId, (late.get(event.tenantId) ?? 0) + 1);
 
     for (const interval of UNIQUE_INTERVALS) {
       const bucket = bucketOf(event.timestampMs, interval);
@@ -69,8 +89,11 @@ export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effec
   }
 
   const effects: Effect[] = [];
-  for (const [key, byName] of counts) {
-    for (const [field, by] of byName) effects.push({ op: 'hincrby', key, field, by, ttl: REALTIME_TTL_SECONDS.counts });
+  for (const [key, { tenantId, minute, byName }] of counts) {
+    const flagNew = { key: rollupKeys.dirtyMinutes(tenantId), field: freshCountersField(minute) };
+    for (const [field, by] of byName) {
+      effects.push({ op: 'hincrby', key, field, by, ttl: REALTIME_TTL_SECONDS.counts, flagNew });
+    }
   }
   for (const [key, { ttl, members }] of uniques) {
     const all = [...members];
@@ -79,6 +102,15 @@ export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effec
     }
   }
   for (const [key, by] of live) effects.push({ op: 'incrby', key, by, ttl: REALTIME_TTL_SECONDS.live });
-  for (const member of pending) effects.push({ op: 'sadd', key: ROLLUP_PENDING_SET, member });
+  for (const [tenantId, minutes] of dirty) {
+    const key = rollupKeys.dirtyMinutes(tenantId);
+    for (const minute of minutes) {
+      effects.push({ op: 'hincrby', key, field: String(minute), by: 1, ttl: ROLLUP_STATE_TTL_SECONDS });
+    }
+    effects.push({ op: 'sadd', key: DIRTY_TENANTS_SET, member: tenantId });
+  }
+  for (const [tenantId, by] of late) {
+    effects.push({ op: 'incrby', key: rollupKeys.lateWrites(tenantId), by, ttl: ROLLUP_STATE_TTL_SECONDS });
+  }
   return effects;
 }

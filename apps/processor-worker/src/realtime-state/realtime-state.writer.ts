@@ -128,7 +128,8 @@ function encode(effects: readonly Effect[]): { keys: string[]; args: (string | n
   for (const e of effects) {
     switch (e.op) {
       case 'hincrby':
-        args.push('H', keyIndex(e.key), e.field, e.by, e.ttl);
+        if (e.flagNew === undefined) args.push('H', keyIndex(e.key), e.field, e.by, e.ttl);
+        else args.push('C', keyIndex(e.key), e.field, e.by, e.ttl, keyIndex(e.flagNew.key), e.flagNew.field);
         break;
       case 'incrby':
         args.push('I', keyIndex(e.key), e.by, e.ttl);

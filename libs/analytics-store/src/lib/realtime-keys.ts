@@ -29,10 +29,34 @@ export const REALTIME_TTL_SECONDS = {
 export const LIVE_WINDOW_SECONDS = 60;
 
 /**
- * SET of `<tenantId>|<minute>` pairs whose events changed since they were last rolled
- * up: the worker adds one with every effect it applies (late events included), the
- * aggregation job takes them once the minute is closed and recounts from MongoDB.
+ * Which minutes changed since the aggregation job last rolled them up. Per tenant, a
+ * HASH minute → change counter (the worker adds 1 with every chunk that touches the
+ * minute); the job rolls a closed minute up and removes it only if the counter is still
+ * what it read, so a change made meanwhile is never lost. Queries read a dirty minute
+ * from the Redis counters and a clean one from its rollup.
  */
-export const ROLLUP_PENDING_SET = 'agg:pending-minutes';
+export const rollupKeys = {
+  dirtyMinutes: (tenantId: TenantId) => tenantKey(tenantId, 'agg', 'dirty'),
+  /**
+   * Counter of writes into minutes that had already closed (late events, repairs): part
+   * of every cached answer, so a late event makes cached answers for closed windows stale.
+   */
+  lateWrites: (tenantId: TenantId) => tenantKey(tenantId, 'agg', 'late'),
+} as const;
 
-export const pendingMinuteMember = (tenantId: TenantId, minute: number): string => `${tenantId}|${minute}`;
+/**
+ * Field of the dirty-minutes hash set when a minute's counters are created anew. If the
+ * minute was rolled up before, its counters had expired: they hold only what arrived
+ * since, and the job adds the rollup back into them before taking the snapshot.
+ */
+export const freshCountersField = (minute: number): string => `${minute}:fresh`;
+
+/** The minutes named by a dirty-minutes hash (its other fields are flags). */
+export const dirtyMinutesOf = (fields: readonly string[]): number[] =>
+  fields.filter((f) => !f.includes(':')).map(Number);
+
+/** SET of tenant ids that have dirty minutes: where the aggregation job looks first. */
+export const DIRTY_TENANTS_SET = 'agg:dirty-tenants';
+
+/** Dirty marks and the late-write counter outlive any plausible aggregation outage. */
+export const ROLLUP_STATE_TTL_SECONDS = 30 * 86_400;

@@ -2,6 +2,10 @@ import { z } from 'zod';
 
 /** Shared field parsers for environment variables: every value arrives as a string. */
 
+/** A whole number within [min, max], with a default. */
+export const intField = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
 export const portField = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 export const hostField = (fallback: string) => z.string().min(1).default(fallback);

@@ -1,13 +1,7 @@
-import { z } from 'zod';
 import { EVENT_SCHEMAS, EVENT_TYPES, segmentEventSchema } from '../segment/segment-event.schema';
 import { segmentBatchSchema } from '../segment/segment-batch.schema';
 import { INGEST_LIMITS } from '../ingest-limits';
-
-/** JSON Schema of a contract as clients send it (before transforms), for OpenAPI 3.1. */
-const jsonSchemaOf = (schema: z.ZodType): Record<string, unknown> => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  return rest;
-};
+import { errorResponse as error, errorSchemaWith, healthAndMetricsPaths, jsonSchemaOf } from './openapi-parts';
 
 const reportSchema = {
   type: 'object',
@@ -25,27 +19,6 @@ const reportSchema = {
     },
   },
 };
-
-const errorSchema = {
-  type: 'object',
-  required: ['statusCode', 'error', 'message', 'requestId'],
-  properties: {
-    statusCode: { type: 'integer' },
-    error: { type: 'string' },
-    message: { type: 'string' },
-    requestId: { type: 'string' },
-    problems: {
-      type: 'array',
-      items: { type: 'object', properties: { field: { type: 'string' }, rule: { type: 'string' } } },
-    },
-    rejected: reportSchema.properties.rejected,
-  },
-};
-
-const error = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
 
 const ingestResponses = {
   '200': {
@@ -114,16 +87,7 @@ export function ingestApiOpenApi(version: string): Record<string, unknown> {
           responses: ingestResponses,
         },
       },
-      '/health/live': { get: { summary: 'The process is up', responses: { '200': { description: 'up' } } } },
-      '/health/ready': {
-        get: {
-          summary: 'Kafka, Redis and MongoDB answer',
-          responses: { '200': { description: 'ready' }, '503': { description: 'a dependency is down' } },
-        },
-      },
-      '/metrics': {
-        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } },
-      },
+      ...healthAndMetricsPaths('Kafka, Redis and MongoDB answer'),
     },
     components: {
       securitySchemes: {
@@ -147,7 +111,7 @@ export function ingestApiOpenApi(version: string): Record<string, unknown> {
           ],
         },
         IngestReport: reportSchema,
-        Error: errorSchema,
+        Error: errorSchemaWith({ rejected: reportSchema.properties.rejected }),
       },
     },
   };

@@ -1,0 +1,129 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type Redis from 'ioredis';
+import { DIRTY_TENANTS_SET, bucketOf, freshCountersField, rollupKeys } from '@tally/analytics-store';
+import { REDIS_CLIENT } from '@tally/redis';
+import { parseTenantId } from '@tally/tenancy';
+import { AggregationMetrics } from './aggregation.metrics';
+import { LeaderLock } from './leader-lock';
+import { RollupBuilder, type DirtyMinute } from './rollup.builder';
+
+export const AGGREGATION_OPTIONS = Symbol('AGGREGATION_OPTIONS');
+
+export interface AggregationOptions {
+  /** Pause between runs. */
+  readonly intervalMs: number;
+  /** Leadership lasts this long unless renewed (every run renews it). */
+  readonly lockTtlMs: number;
+  /** At most this many minutes rolled up per run (the rest waits for the next). */
+  readonly maxMinutesPerRun: number;
+}
+
+export interface RunReport {
+  readonly tenants: number;
+  readonly minutes: number;
+  readonly recounted: number;
+}
+
+export const LEADER_LOCK_KEY = 'agg:leader';
+
+/**
+ * The periodic aggregation: on the one replica holding the leader lock, every
+ * `intervalMs`, rolls up each tenant's dirty minutes that have closed. A minute is
+ * marked clean only if nothing changed it during the run, so a late event is never
+ * missed; one still open is left for a later run.
+ */
+@Injectable()
+export class AggregationJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly lock: LeaderLock;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(AGGREGATION_OPTIONS) private readonly options: AggregationOptions,
+    private readonly builder: RollupBuilder,
+    private readonly metrics: AggregationMetrics,
+    private readonly logger: PinoLogger,
+  ) {
+    this.lock = new LeaderLock(redis, LEADER_LOCK_KEY, options.lockTtlMs);
+    this.logger.setContext(AggregationJob.name);
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.lock.release().catch(() => undefined);
+    this.metrics.leader.set(0);
+  }
+
+  /** One run; null when another replica leads. */
+  async runOnce(nowMs = Date.now()): Promise<RunReport | null> {
+    if (!(await this.lock.hold())) {
+      this.metrics.leader.set(0);
+      this.metrics.runs.inc({ outcome: 'follower' });
+      return null;
+    }
+    this.metrics.leader.set(1);
+    const stopTimer = this.metrics.runDuration.startTimer();
+    const openMinute = bucketOf(nowMs, 'minute');
+    let budget = this.options.maxMinutesPerRun;
+    let oldestWaiting = Number.POSITIVE_INFINITY;
+    const report = { tenants: 0, minutes: 0, recounted: 0 };
+
+    for (const member of await this.redis.smembers(DIRTY_TENANTS_SET)) {
+      if (budget <= 0 || this.stopped) break;
+      const tenantId = parseTenantId(member);
+      if (!tenantId) {
+        await this.redis.srem(DIRTY_TENANTS_SET, member);
+        continue;
+      }
+      const dirty = closedDirtyMinutes(await this.redis.hgetall(rollupKeys.dirtyMinutes(tenantId)), openMinute);
+      oldestWaiting = Math.min(oldestWaiting, dirty[0]?.minute ?? oldestWaiting);
+      const batch = dirty.slice(0, budget);
+      if (batch.length > 0) {
+        const rolled = await this.builder.roll(tenantId, batch, nowMs);
+        report.tenants += 1;
+        report.minutes += rolled.minutes;
+        report.recounted += rolled.recounted;
+        this.metrics.minutesRolled.inc({ source: 'redis' }, rolled.minutes - rolled.recounted);
+        if (rolled.recounted > 0) this.metrics.minutesRolled.inc({ source: 'raw_events' }, rolled.recounted);
+        budget -= batch.length;
+      }
+      await this.builder.clear(tenantId, batch);
+    }
+
+    this.metrics.lag.set(Number.isFinite(oldestWaiting) ? Math.max(0, nowMs - (oldestWaiting + 1) * 60_000) / 1000 : 0);
+    stopTimer();
+    this.metrics.runs.inc({ outcome: 'done' });
+    if (report.minutes > 0) this.logger.info(report, 'aggregation run rolled up minutes');
+    return report;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((error: unknown) => {
+          this.metrics.runs.inc({ outcome: 'failed' });
+          this.logger.warn({ err: error }, 'aggregation run failed; retrying next interval');
+        })
+        .finally(() => this.schedule(this.options.intervalMs));
+    }, delayMs);
+  }
+}
+
+/** Closed minutes of a dirty-minutes hash, oldest first, with their counters and fresh flags. */
+export function closedDirtyMinutes(fields: Record<string, string>, openMinute: number): DirtyMinute[] {
+  return Object.entries(fields)
+    .filter(([field]) => !field.includes(':'))
+    .map(([field, version]) => ({ minute: Number(field), version, fresh: freshCountersField(Number(field)) in fields }))
+    .filter((d) => Number.isInteger(d.minute) && d.minute < openMinute)
+    .sort((a, b) => a.minute - b.minute);
+}

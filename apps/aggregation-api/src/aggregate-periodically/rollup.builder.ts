@@ -1,0 +1,247 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import { Binary } from 'mongodb';
+import {
+  DIRTY_TENANTS_SET,
+  REALTIME_TTL_SECONDS,
+  bucketOf,
+  freshCountersField,
+  realtimeKeys,
+  rollupId,
+  rollupKeys,
+  type BucketInterval,
+  type RollupDocument,
+} from '@tally/analytics-store';
+import { REDIS_CLIENT } from '@tally/redis';
+import { tenantKey, type TenantId } from '@tally/tenancy';
+import { RollupStore, type RollupCounts } from '../rollups/rollup.store';
+import { RawMinuteReader } from './raw-minute.reader';
+import { CLEAR_DIRTY_LUA, MERGE_HLL_LUA, RESTORE_COUNTERS_LUA } from './rollup-scripts.lua';
+
+/** A dirty minute and its change counter as read before the snapshot. */
+export interface DirtyMinute {
+  readonly minute: number;
+  readonly version: string;
+  /** Its counters were created anew since it was last rolled up. */
+  readonly fresh: boolean;
+}
+
+export interface RollReport {
+  readonly minutes: number;
+  /** Minutes whose counters were gone and were recounted from the raw events. */
+  readonly recounted: number;
+}
+
+interface RollupScripts {
+  tallyMergeHllBuffer(scratch: string, live: string, stored: Buffer | string): ChainableCommander;
+}
+
+type RedisWithRollupScripts = Redis & {
+  tallyClearDirty(dirtyKey: string, setKey: string, ...args: string[]): Promise<number>;
+  tallyRestoreCounters(countsKey: string, dirtyKey: string, ...args: (string | number)[]): Promise<number>;
+};
+
+const PER_PARENT = { hour: 60, day: 24 } as const;
+const CHILD: Record<'hour' | 'day', BucketInterval> = { hour: 'minute', day: 'hour' };
+
+/**
+ * Turns one tenant's dirty minutes into exact rollups: each minute from its Redis
+ * counters (written exactly once per event by the worker), each hour as the sum of its
+ * minutes, each day as the sum of its hours; uniques as HyperLogLogs merged with what
+ * the rollup already held. Every rollup is replaced whole, so running twice (or two
+ * leaders for a moment) gives the same documents.
+ */
+@Injectable()
+export class RollupBuilder {
+  private readonly redis: RedisWithRollupScripts;
+
+  constructor(
+    @Inject(REDIS_CLIENT) redis: Redis,
+    private readonly store: RollupStore,
+    private readonly raw: RawMinuteReader,
+  ) {
+    if (!('tallyClearDirty' in redis)) {
+      redis.defineCommand('tallyMergeHll', { numberOfKeys: 2, lua: MERGE_HLL_LUA });
+      redis.defineCommand('tallyClearDirty', { numberOfKeys: 2, lua: CLEAR_DIRTY_LUA });
+      redis.defineCommand('tallyRestoreCounters', { numberOfKeys: 2, lua: RESTORE_COUNTERS_LUA });
+    }
+    this.redis = redis as RedisWithRollupScripts;
+  }
+
+  async roll(tenantId: TenantId, dirty: readonly DirtyMinute[], nowMs: number): Promise<RollReport> {
+    const minutes = dirty.map((d) => d.minute);
+    const previous = await this.store.full(tenantId, 'minute', minutes);
+    for (const { minute } of dirty.filter((d) => d.fresh)) {
+      await this.consumeFreshFlag(tenantId, minute, previous.get(minute));
+    }
+
+    const read = this.redis.pipeline();
+    for (const minute of minutes) {
+      read.hgetall(realtimeKeys.counts(tenantId, minute));
+      read.pttl(realtimeKeys.counts(tenantId, minute));
+    }
+    const replies = await execAll(read);
+
+    let recounted = 0;
+    const minuteCounts: { bucket: number; counts: Map<string, number>; countsExpireAt: Date }[] = [];
+    for (const [i, minute] of minutes.entries()) {
+      const live = replies[2 * i] as Record<string, string>;
+      const ttlMs = Number(replies[2 * i + 1]);
+      if (Object.keys(live).length > 0) {
+        const counts = new Map(Object.entries(live).map(([name, n]) => [name, Number(n)]));
+        minuteCounts.push({ bucket: minute, counts, countsExpireAt: new Date(nowMs + Math.max(0, ttlMs)) });
+      } else {
+        minuteCounts.push({
+          bucket: minute,
+          counts: await this.recount(tenantId, minute),
+          countsExpireAt: new Date(nowMs),
+        });
+        recounted += 1;
+      }
+    }
+    await this.store.replace(await this.withUniques(tenantId, 'minute', minuteCounts, previous, nowMs));
+
+    const hours = unique(minutes.map((m) => Math.floor(m / PER_PARENT.hour)));
+    await this.store.replace(await this.sumUp(tenantId, 'hour', hours, nowMs));
+    const days = unique(hours.map((h) => Math.floor(h / PER_PARENT.day)));
+    await this.store.replace(await this.sumUp(tenantId, 'day', days, nowMs));
+    return { minutes: minutes.length, recounted };
+  }
+
+  /** Marks the rolled-up minutes clean unless they changed meanwhile; returns how many stay dirty. */
+  async clear(tenantId: TenantId, dirty: readonly DirtyMinute[]): Promise<number> {
+    return this.redis.tallyClearDirty(
+      rollupKeys.dirtyMinutes(tenantId),
+      DIRTY_TENANTS_SET,
+      tenantId,
+      ...dirty.flatMap((d) => [String(d.minute), d.version]),
+    );
+  }
+
+  /** Counters created anew after an earlier rollup get that rollup back (RESTORE_COUNTERS_LUA). */
+  private async consumeFreshFlag(
+    tenantId: TenantId,
+    minute: number,
+    before: RollupDocument | undefined,
+  ): Promise<void> {
+    await this.redis.tallyRestoreCounters(
+      realtimeKeys.counts(tenantId, minute),
+      rollupKeys.dirtyMinutes(tenantId),
+      freshCountersField(minute),
+      REALTIME_TTL_SECONDS.counts,
+      ...(before?.names ?? []).flatMap((n) => [n.name, n.count]),
+    );
+  }
+
+  /** The durable fallback: counts from raw events, whose users are added back to the Redis uniques. */
+  private async recount(tenantId: TenantId, minute: number): Promise<Map<string, number>> {
+    const { counts, users } = await this.raw.read(tenantId, minute);
+    const at = minute * 60_000;
+    const repair = this.redis.pipeline();
+    for (const [name, keys] of users) {
+      for (const interval of ['minute', 'hour', 'day'] as const) {
+        const bucket = bucketOf(at, interval);
+        for (const key of [
+          realtimeKeys.uniques(tenantId, interval, bucket),
+          realtimeKeys.uniques(tenantId, interval, bucket, name),
+        ]) {
+          repair.pfadd(key, ...keys);
+          repair.expire(key, REALTIME_TTL_SECONDS.uniques[interval]);
+        }
+      }
+    }
+    if (users.size > 0) await execAll(repair);
+    return counts;
+  }
+
+  /** Parents (hours or days) as the sums of their children's rollups, written just before. */
+  private async sumUp(
+    tenantId: TenantId,
+    interval: 'hour' | 'day',
+    buckets: readonly number[],
+    nowMs: number,
+  ): Promise<RollupDocument[]> {
+    const per = PER_PARENT[interval];
+    const children = await this.store.countsWithin(
+      tenantId,
+      CHILD[interval],
+      buckets.map((b) => [b * per, (b + 1) * per] as const),
+    );
+    const sums = new Map<number, Map<string, number>>(buckets.map((b) => [b, new Map()]));
+    for (const child of children) addCounts(sums.get(Math.floor(child.bucket / per)), child);
+    const previous = await this.store.full(tenantId, interval, buckets);
+    return this.withUniques(
+      tenantId,
+      interval,
+      [...sums].map(([bucket, counts]) => ({ bucket, counts })),
+      previous,
+      nowMs,
+    );
+  }
+
+  /** Rollup documents with their uniques: the Redis HyperLogLogs merged into the previous rollup's. */
+  private async withUniques(
+    tenantId: TenantId,
+    interval: BucketInterval,
+    buckets: readonly { bucket: number; counts: Map<string, number>; countsExpireAt?: Date }[],
+    previous: Map<number, RollupDocument>,
+    nowMs: number,
+  ): Promise<RollupDocument[]> {
+    const scratch = tenantKey(tenantId, 'tmp', 'hll');
+    const merge = this.redis.pipeline() as ChainableCommander & RollupScripts;
+    for (const { bucket, counts } of buckets) {
+      const before = previous.get(bucket);
+      const storedByName = new Map((before?.nameHll ?? []).map((n) => [n.name, n.hll]));
+      merge.tallyMergeHllBuffer(scratch, realtimeKeys.uniques(tenantId, interval, bucket), bytesOf(before?.hll));
+      for (const name of counts.keys()) {
+        merge.tallyMergeHllBuffer(
+          scratch,
+          realtimeKeys.uniques(tenantId, interval, bucket, name),
+          bytesOf(storedByName.get(name)),
+        );
+      }
+    }
+    const sketches = (await execAll(merge)) as (Buffer | null)[];
+
+    let next = 0;
+    return buckets.map(({ bucket, counts, countsExpireAt }) => {
+      const all = sketches[next++];
+      const names = [...counts].map(([name, count]) => ({ name, count }));
+      const nameHll = names.flatMap(({ name }) => {
+        const hll = sketches[next++];
+        return hll ? [{ name, hll: new Binary(hll) }] : [];
+      });
+      return {
+        _id: rollupId(tenantId, interval, bucket),
+        tenantId,
+        interval,
+        bucket,
+        total: names.reduce((sum, n) => sum + n.count, 0),
+        names,
+        ...(all ? { hll: new Binary(all) } : {}),
+        nameHll,
+        ...(countsExpireAt ? { countsExpireAt } : {}),
+        updatedAt: new Date(nowMs),
+      };
+    });
+  }
+}
+
+function addCounts(into: Map<string, number> | undefined, rollup: RollupCounts): void {
+  if (!into) return;
+  for (const { name, count } of rollup.names) into.set(name, (into.get(name) ?? 0) + count);
+}
+
+const bytesOf = (binary: Binary | undefined): Buffer | string => (binary ? Buffer.from(binary.buffer) : '');
+
+const unique = (values: readonly number[]): number[] => [...new Set(values)];
+
+/** Runs a pipeline; the first failed command fails the whole step (it is retried next run). */
+async function execAll(pipeline: ChainableCommander): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}

@@ -1,0 +1,119 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import {
+  QUERY_LIMITS,
+  type SummaryAnswer,
+  type SummaryQuery,
+  type TimeseriesAnswer,
+  type TimeseriesQuery,
+  type TopEventsAnswer,
+  type TopEventsQuery,
+  type UniquesAnswer,
+  type UniquesQuery,
+} from '@tally/contracts';
+import type { TenantId } from '@tally/tenancy';
+import { CountsReader, QueryTooLargeError, type RangeCounts } from './counts.reader';
+import { UniquesReader } from './uniques.reader';
+import { zonedBuckets } from './zoned-buckets';
+
+const MINUTE_MS = 60_000;
+
+/** A query window as whole minutes [start, end): the resolution of every answer. */
+export interface MinuteWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+export const minuteWindowOf = (from: Date, to: Date): MinuteWindow => ({
+  start: Math.floor(from.getTime() / MINUTE_MS),
+  end: Math.ceil(to.getTime() / MINUTE_MS),
+});
+
+const iso = (minute: number): string => new Date(minute * MINUTE_MS).toISOString();
+
+/** The answers of aggregation-api's query routes, for one tenant at a time. */
+@Injectable()
+export class AnalyticsQueryService {
+  constructor(
+    private readonly counts: CountsReader,
+    private readonly uniques: UniquesReader,
+  ) {}
+
+  async summary(tenantId: TenantId, query: SummaryQuery): Promise<SummaryAnswer> {
+    const { start, end } = minuteWindowOf(query.from, query.to);
+    const [[counts], uniqueUsers] = await Promise.all([
+      this.countRanges(tenantId, [[start, end]]),
+      this.uniques.count(tenantId, start, end),
+    ]);
+    return {
+      from: iso(start),
+      to: iso(end),
+      totalEvents: counts!.total,
+      uniqueUsers,
+      countsByEvent: Object.fromEntries(byCountDescending(counts!).map((e) => [e.name, e.count])),
+    };
+  }
+
+  async timeseries(tenantId: TenantId, query: TimeseriesQuery): Promise<TimeseriesAnswer> {
+    const buckets = zonedBuckets(query.from.getTime(), query.to.getTime(), query.interval, query.tz);
+    if (buckets.length > QUERY_LIMITS.maxBuckets) {
+      throw new BadRequestException(
+        `too many buckets: ${buckets.length} ${query.interval} buckets, at most ${QUERY_LIMITS.maxBuckets}; use a coarser interval or a shorter range`,
+      );
+    }
+    const ranges = buckets.map((b) => [Math.floor(b.startMs / MINUTE_MS), Math.ceil(b.endMs / MINUTE_MS)] as const);
+    const counted = await this.countRanges(tenantId, ranges);
+    const series = buckets.map((b, i) => ({
+      start: new Date(b.startMs).toISOString(),
+      count: query.event === undefined ? counted[i]!.total : (counted[i]!.byName.get(query.event) ?? 0),
+    }));
+    return {
+      from: new Date(buckets[0]!.startMs).toISOString(),
+      to: new Date(buckets.at(-1)!.endMs).toISOString(),
+      event: query.event ?? null,
+      interval: query.interval,
+      tz: query.tz,
+      total: series.reduce((sum, b) => sum + b.count, 0),
+      buckets: series,
+    };
+  }
+
+  async topEvents(tenantId: TenantId, query: TopEventsQuery): Promise<TopEventsAnswer> {
+    const { start, end } = minuteWindowOf(query.from, query.to);
+    const [counts] = await this.countRanges(tenantId, [[start, end]]);
+    return { from: iso(start), to: iso(end), events: byCountDescending(counts!).slice(0, query.limit) };
+  }
+
+  async uniqueUsers(tenantId: TenantId, query: UniquesQuery): Promise<UniquesAnswer> {
+    const { start, end } = minuteWindowOf(query.from, query.to);
+    return {
+      from: iso(start),
+      to: iso(end),
+      event: query.event ?? null,
+      uniques: await this.uniques.count(tenantId, start, end, query.event),
+    };
+  }
+
+  private async countRanges(
+    tenantId: TenantId,
+    ranges: readonly (readonly [number, number])[],
+  ): Promise<RangeCounts[]> {
+    try {
+      return await this.counts.count(tenantId, ranges);
+    } catch (error) {
+      if (error instanceof QueryTooLargeError) {
+        throw new BadRequestException(
+          `${error.message}: use a shorter range, a coarser interval or a whole-hour time zone`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/** Most counted first; ties by name, so answers are stable. */
+function byCountDescending(counts: RangeCounts): { name: string; count: number }[] {
+  return [...counts.byName]
+    .map(([name, count]) => ({ name, count }))
+    .filter((e) => e.count > 0)
+    .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { dirtyMinutesOf, realtimeKeys, rollupId, rollupKeys } from '@tally/analytics-store';
+import { REDIS_CLIENT } from '@tally/redis';
+import type { TenantId } from '@tally/tenancy';
+import { RollupStore } from '../rollups/rollup.store';
+import { minutesOf, splitUnit, tileMinutes, type RollupUnit } from './rollup-units';
+
+/** Event counts of one time range, by counted name. */
+export interface RangeCounts {
+  readonly total: number;
+  readonly byName: ReadonlyMap<string, number>;
+}
+
+/** Too much minute-level data for one answer (an odd time zone over a long range). */
+export class QueryTooLargeError extends Error {}
+
+/** How many rollups and counters one answer may read. */
+const MAX_READS = 50_000;
+
+/**
+ * Exact counts for minute ranges of one tenant. Closed buckets come from rollups; a
+ * minute that changed since it was last rolled up (the open minute, late events) from
+ * the worker's Redis counters, so answers are exact and fresh at once. A day or hour
+ * that holds such a minute is read as its hours or minutes.
+ */
+@Injectable()
+export class CountsReader {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly rollups: RollupStore,
+  ) {}
+
+  /** `ranges` are [startMinute, endMinute); the answer has one entry per range, in order. */
+  async count(tenantId: TenantId, ranges: readonly (readonly [number, number])[]): Promise<RangeCounts[]> {
+    const dirty = dirtyMinutesOf(await this.redis.hkeys(rollupKeys.dirtyMinutes(tenantId))).sort((a, b) => a - b);
+    const hasDirty = (unit: RollupUnit): boolean => {
+      const [start, end] = minutesOf(unit);
+      const i = lowerBound(dirty, start);
+      return i < dirty.length && dirty[i]! < end;
+    };
+
+    const leavesPerRange: RollupUnit[][] = [];
+    const fromRollups: RollupUnit[] = [];
+    const fromCounters = new Set<number>();
+    let reads = 0;
+    for (const [start, end] of ranges) {
+      const leaves: RollupUnit[] = [];
+      const todo = tileMinutes(start, end);
+      while (todo.length > 0) {
+        const unit = todo.pop()!;
+        if (!hasDirty(unit)) {
+          leaves.push(unit);
+          fromRollups.push(unit);
+        } else if (unit.interval === 'minute') {
+          leaves.push(unit);
+          fromCounters.add(unit.bucket);
+        } else {
+          todo.push(...splitUnit(unit));
+        }
+        if (++reads > MAX_READS) throw new QueryTooLargeError('the query needs too much minute-level data');
+      }
+      leavesPerRange.push(leaves);
+    }
+
+    const counterMinutes = [...fromCounters];
+    const pipeline = this.redis.pipeline();
+    for (const minute of counterMinutes) pipeline.hgetall(realtimeKeys.counts(tenantId, minute));
+    const [stored, counters] = await Promise.all([
+      this.rollups.counts(tenantId, fromRollups),
+      counterMinutes.length > 0 ? pipeline.exec() : Promise.resolve([]),
+    ]);
+    const live = new Map<number, Record<string, string>>();
+    for (const [i, minute] of counterMinutes.entries()) {
+      const [error, value] = counters?.[i] ?? [null, {}];
+      if (error) throw error;
+      live.set(minute, value as Record<string, string>);
+    }
+
+    return leavesPerRange.map((leaves) => {
+      const byName = new Map<string, number>();
+      const add = (name: string, n: number) => byName.set(name, (byName.get(name) ?? 0) + n);
+      for (const unit of leaves) {
+        if (unit.interval === 'minute' && fromCounters.has(unit.bucket)) {
+          for (const [name, n] of Object.entries(live.get(unit.bucket) ?? {})) add(name, Number(n));
+        } else {
+          for (const { name, count } of stored.get(rollupId(tenantId, unit.interval, unit.bucket))?.names ?? []) {
+            add(name, count);
+          }
+        }
+      }
+      let total = 0;
+      for (const n of byName.values()) total += n;
+      return { total, byName };
+    });
+  }
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

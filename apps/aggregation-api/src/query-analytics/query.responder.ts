@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ResolvedTenant } from '@tally/tenancy';
+import type { MinuteWindow } from './analytics-query.service';
+import { QueryCache, etagOf, matchesEtag } from './query-cache';
+import { QueryMetrics } from './query.metrics';
+
+export interface QueryContext {
+  readonly tenant: ResolvedTenant;
+  /** A bounded name for metrics and the cache key. */
+  readonly route: string;
+  /** The normalised query: what makes two requests the same question. */
+  readonly key: Readonly<Record<string, string | number | null>>;
+  readonly window: MinuteWindow;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+/**
+ * Sends an answer through the cache: `X-Cache: hit|miss`, a strong `ETag`, and 304 when
+ * `If-None-Match` matches. Closed windows (ended before the previous minute) are cached
+ * long; windows that include recent minutes only briefly.
+ */
+@Injectable()
+export class QueryResponder {
+  constructor(
+    private readonly cache: QueryCache,
+    private readonly metrics: QueryMetrics,
+  ) {}
+
+  async respond(context: QueryContext, compute: () => Promise<unknown>): Promise<void> {
+    const { tenant, route, window, request, reply } = context;
+    const stopTimer = this.metrics.duration.startTimer({ route });
+    const query = `${route}?${JSON.stringify(Object.entries(context.key).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+    const { hit, late } = await this.cache.get(tenant.tenantId, query);
+    let answer = hit;
+    if (!answer) {
+      const body = JSON.stringify(await compute());
+      answer = { body, etag: etagOf(body) };
+      await this.cache.put(tenant.tenantId, query, answer, late, isClosed(window, Date.now()));
+    }
+    const result = hit ? 'hit' : 'miss';
+    this.metrics.cache.inc({ result });
+    void reply.header('X-Cache', result).header('ETag', answer.etag).header('Cache-Control', 'private, no-cache');
+    if (matchesEtag(request.headers['if-none-match'], answer.etag)) {
+      await reply.status(304).send();
+    } else {
+      await reply.status(200).type('application/json; charset=utf-8').send(answer.body);
+    }
+    stopTimer({ cache: result });
+  }
+}
+
+/**
+ * Whether no event the worker applies from now on can change the window without being
+ * counted as a late write: it ended two minutes ago or more (one minute of margin for
+ * clocks that differ between the worker and this replica).
+ */
+export const isClosed = (window: MinuteWindow, nowMs: number): boolean => window.end <= Math.floor(nowMs / 60_000) - 2;
