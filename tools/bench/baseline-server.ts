@@ -1,11 +1,15 @@
 import Fastify from 'fastify';
 
 /**
- * The yardstick for ingest-api: a bare Fastify server that parses the same JSON
- * payloads and answers, doing nothing else (no auth, validation, quota or Kafka).
- * ingest-api's figures are reported as a ratio of this one, measured in the same run.
+ * The yardstick the apps are measured against, in the same run: a bare Fastify server
+ * that does only what HTTP and JSON cost, nothing else (no auth, validation, quota,
+ * cache, Kafka or database). For ingest-api it parses the same JSON payloads; for
+ * aggregation-api it answers GET /v1/timeseries with a constant body of the size of the
+ * real answer (`BASELINE_QUERY_BODY`, already serialised, as aggregation-api sends a
+ * cached answer).
  */
 const port = Number(process.argv[2] ?? 3999);
+const queryBody = process.env['BASELINE_QUERY_BODY'] ?? '{}';
 const app = Fastify({ bodyLimit: 1024 * 1024 });
 
 app.post('/v1/batch', async (request) => {
@@ -13,6 +17,7 @@ app.post('/v1/batch', async (request) => {
   return { success: true, accepted: body.batch?.length ?? 0, rejected: [] };
 });
 app.post('/v1/track', async () => ({ success: true, accepted: 1, rejected: [] }));
+app.get('/v1/timeseries', async (_request, reply) => reply.type('application/json; charset=utf-8').send(queryBody));
 
 app.listen({ port, host: '127.0.0.1' }).then(
   () => process.stdout.write(`baseline listening on ${port}\n`),

@@ -93,7 +93,8 @@ export async function benchProcessor(kafkaConfig: KafkaConfig, tenantId: string,
   }
 }
 
-async function topicEnd(kafka: Kafka): Promise<{ partition: number; offset: string }[]> {
+/** Where each partition of the events topic ends now: a new consumer group positioned here sees only what comes next. */
+export async function topicEnd(kafka: Kafka): Promise<{ partition: number; offset: string }[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -103,7 +104,7 @@ async function topicEnd(kafka: Kafka): Promise<{ partition: number; offset: stri
   }
 }
 
-async function positionGroup(kafka: Kafka, groupId: string, at: { partition: number; offset: string }[]) {
+export async function positionGroup(kafka: Kafka, groupId: string, at: { partition: number; offset: string }[]) {
   const admin = kafka.admin();
   await admin.connect();
   try {

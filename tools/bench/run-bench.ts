@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { httpOk, waitUntil } from '../stack/readiness';
 import { stackUp } from '../stack/stack';
 import { loadStackConfig } from '../stack/stack-config';
 import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
-import { runLoad, type LoadResult } from './load';
+import { benchAggregation, type AggregationResult } from './aggregation-bench';
+import { startBaseline } from './baseline';
+import { runLoad, type FixedRateResult, type LoadResult } from './load';
 import { benchProcessor, type ProcessorResult } from './processor-bench';
 import { batchBody, singleBody } from './payloads';
 
@@ -16,12 +18,13 @@ import { batchBody, singleBody } from './payloads';
  * `npm run bench [-- --quick]`: the performance figures of PRODUCT.md, each beside a
  * baseline measured in the same run on the same machine (our machines are shared and
  * noisy: absolute numbers drift, ratios much less). Writes bench/results/latest.json
- * and latest.md. Parts measured so far: ingest-api, processor-worker.
+ * and latest.md. Parts measured so far: ingest-api, processor-worker, aggregation-api.
  */
 const quick = process.argv.includes('--quick');
-/** `--only=ingest` or `--only=processor`: one part, when working on it. */
+const PARTS = ['ingest', 'processor', 'aggregation'] as const;
+/** `--only=ingest`, `--only=processor` or `--only=aggregation`: one part, when working on it. */
 const only = /^--only=(\w+)$/.exec(process.argv.find((a) => a.startsWith('--only=')) ?? '')?.[1];
-const runs = (part: 'ingest' | 'processor') => only === undefined || only === part;
+const runs = (part: (typeof PARTS)[number]) => only === undefined || only === part;
 const PROCESSOR_EVENTS = quick ? 20_000 : 100_000;
 const SECONDS = quick ? 5 : 20;
 const INGEST_PORT = 3100;
@@ -30,6 +33,9 @@ const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function main(): Promise<void> {
+  if (only !== undefined && !(PARTS as readonly string[]).includes(only)) {
+    throw new Error(`--only=${only}: expected one of ${PARTS.join(', ')}`);
+  }
   const stackConfig = loadStackConfig(process.env);
   await stackUp(stackConfig, [], log);
   log('building the apps…');
@@ -54,8 +60,11 @@ async function main(): Promise<void> {
         log,
       )
     : undefined;
+  const aggregation = runs('aggregation')
+    ? await benchAggregation(stackConfig, { seconds: SECONDS, warmupSeconds: quick ? 2 : 5 }, log)
+    : undefined;
 
-  const report = buildReport(ingest, processor);
+  const report = buildReport(ingest, processor, aggregation);
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   const table = renderTable(report);
@@ -89,7 +98,7 @@ async function benchIngest(tenant: { writeKey: string }): Promise<Measured> {
     describeFailure: () => ingest.lastLogLines(),
   });
 
-  const baseline = startBaseline();
+  const baseline = startBaseline(BASELINE_PORT);
   const baselineUrl = `http://127.0.0.1:${BASELINE_PORT}`;
   try {
     await waitUntil('baseline', () => isUp(baselineUrl), { timeoutMs: 30_000 });
@@ -153,18 +162,6 @@ async function benchIngest(tenant: { writeKey: string }): Promise<Measured> {
   }
 }
 
-function startBaseline(): ChildProcess {
-  // One process (tsx as a loader, not a wrapper), so the SIGTERM at the end reaches the server itself.
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'tools', 'bench', 'baseline-server.ts'), String(BASELINE_PORT)],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 2],
-    },
-  );
-}
-
 async function isUp(url: string): Promise<boolean> {
   const response = await fetch(`${url}/v1/track`, {
     method: 'POST',
@@ -189,7 +186,7 @@ interface Measured {
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-function buildReport(m: Measured | undefined, p: ProcessorResult | undefined) {
+function buildReport(m: Measured | undefined, p: ProcessorResult | undefined, a: AggregationResult | undefined) {
   return {
     measuredAt: new Date().toISOString(),
     machine: {
@@ -201,9 +198,10 @@ function buildReport(m: Measured | undefined, p: ProcessorResult | undefined) {
     mode: quick ? 'quick' : 'full',
     secondsPerScenario: SECONDS,
     notes: [
-      'Load generator (autocannon), Kafka, Redis, FerretDB and the app share the same 2 cores.',
+      'Load generator (autocannon; for aggregation-api a fixed-rate one), Kafka, Redis, FerretDB and the app share the same 2 cores.',
       'Every 200 from ingest-api means the events are acknowledged by all in-sync replicas of Kafka (acks=-1).',
       'processor figures depend on FerretDB (SQLite): its per-document cost bounds the MongoDB step (docs/benchmarks.md).',
+      'aggregation figures are open loop at a fixed rate: latency counts from when each request was due, so queueing behind a slow server shows.',
     ],
     ingest: m && {
       batch: {
@@ -242,10 +240,43 @@ function buildReport(m: Measured | undefined, p: ProcessorResult | undefined) {
       boundBy: Object.entries(p.stepShare).sort(([, a], [, b]) => b - a)[0]?.[0] ?? 'unknown',
       targets: { eventsPerSec: 20_000 },
     },
+    aggregation: a && {
+      seededEvents: a.seededEvents,
+      answersExact: a.answersExact,
+      query: a.query,
+      answerBytes: a.answerBytes,
+      seedSeconds: a.seedSeconds,
+      rollupSeconds: a.rollupSeconds,
+      cached: fixedRateFigures(a.cached),
+      uncached: fixedRateFigures(a.uncached),
+      baseline: fixedRateFigures(a.baseline),
+      ratio: {
+        cachedP99VsBaseline: round(a.cached.p99Ms / (a.baseline.p99Ms || 1), 2),
+        uncachedReqPerSecVsTarget: round(a.uncached.achievedPerSec / a.uncached.targetPerSec, 3),
+      },
+      targets: { cachedP99Ms: 10, reqPerSec: a.cached.targetPerSec },
+    },
     rssMb: {
       ...(m ? { ingest: round(m.peakRss / 2 ** 20, 1) } : {}),
       ...(p ? { processor: round(p.peakRssBytes / 2 ** 20, 1) } : {}),
+      ...(a ? { aggregation: round(a.peakRssBytes / 2 ** 20, 1) } : {}),
     },
+  };
+}
+
+function fixedRateFigures(f: FixedRateResult) {
+  return {
+    targetReqPerSec: f.targetPerSec,
+    reqPerSec: round(f.achievedPerSec),
+    p50Ms: round(f.p50Ms, 2),
+    p99Ms: round(f.p99Ms, 2),
+    maxMs: round(f.maxMs, 1),
+    serviceP99Ms: round(f.serviceP99Ms, 2),
+    hitRatio: f.hitRatio,
+    sent: f.sent,
+    unsent: f.unsent,
+    non2xx: f.non2xx,
+    errors: f.errors,
   };
 }
 
@@ -272,6 +303,19 @@ function renderTable(r: ReturnType<typeof buildReport>): string {
       `| processor events/s consumed and applied (${p.events} events) | ${p.eventsPerSec} | ${p.baseline.bareConsumerEventsPerSec} (bare kafkajs consumer) | ${p.ratio.vsBareConsumer} | ≥ 20,000: ${mark(p.eventsPerSec >= 20_000)} |`,
       `| processor time by step (bound: ${p.boundBy}) | ${shares} | | | |`,
       `| processor-worker peak RSS MB | ${r.rssMb.processor} | | | < 256: ${mark((r.rssMb.processor ?? 0) < 256)} |`,
+    );
+  }
+  const a = r.aggregation;
+  if (a) {
+    const figures = (f: ReturnType<typeof fixedRateFigures>) =>
+      `${f.reqPerSec} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, hits ${Math.round(f.hitRatio * 100)}%`;
+    const failures = (f: ReturnType<typeof fixedRateFigures>) => `${f.non2xx}/${f.errors}/${f.unsent}`;
+    rows.push(
+      `| aggregation cached /v1/timeseries at ${a.targets.reqPerSec} req/s (${a.answerBytes}-byte answer) | ${figures(a.cached)} | ${a.baseline.reqPerSec} req/s, p99 ${a.baseline.p99Ms} ms (bare Fastify, constant body) | p99 ×${a.ratio.cachedP99VsBaseline} | p99 < 10: ${mark(a.cached.p99Ms < 10 && a.cached.reqPerSec >= a.targets.reqPerSec * 0.95)} |`,
+      `| aggregation uncached /v1/timeseries at ${a.targets.reqPerSec} req/s (a new question each) | ${figures(a.uncached)}; p99 once sent ${a.uncached.serviceP99Ms} ms | | rate ×${a.ratio.uncachedReqPerSecVsTarget} of offered | |`,
+      `| aggregation non-2xx / errors / never sent (cached, uncached) | ${failures(a.cached)}, ${failures(a.uncached)} | | | 0 |`,
+      `| aggregation answers exact (${a.seededEvents} events seeded, rolled up in ${a.rollupSeconds} s) | ${a.answersExact ? 'yes' : 'NO'} | | | yes |`,
+      `| aggregation-api peak RSS MB | ${r.rssMb.aggregation} | | | < 256: ${mark((r.rssMb.aggregation ?? 0) < 256)} |`,
     );
   }
   return [

@@ -18,9 +18,11 @@ export {
 export {
   ROLLUPS_COLLECTION,
   ROLLUPS_INDEXES,
+  ROLLUP_SKETCHES_COLLECTION,
   rollupId,
   type NameRollup,
   type NameUniques,
   type RollupDocument,
+  type RollupSketchDocument,
 } from './lib/rollups.collection';
 export { BUCKET_INTERVALS, BUCKET_MS, bucketOf, bucketStart, type BucketInterval } from './lib/time-buckets';

@@ -27,6 +27,9 @@ export interface RunReport {
 
 export const LEADER_LOCK_KEY = 'agg:leader';
 
+/** Minutes rolled up and marked clean together: progress is kept in steps of this size. */
+const SLICE_MINUTES = 500;
+
 /**
  * The periodic aggregation: on the one replica holding the leader lock, every
  * `intervalMs`, rolls up each tenant's dirty minutes that have closed. A minute is
@@ -52,7 +55,7 @@ export class AggregationJob implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.schedule(this.options.intervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -87,22 +90,33 @@ export class AggregationJob implements OnApplicationBootstrap, OnApplicationShut
       const dirty = closedDirtyMinutes(await this.redis.hgetall(rollupKeys.dirtyMinutes(tenantId)), openMinute);
       oldestWaiting = Math.min(oldestWaiting, dirty[0]?.minute ?? oldestWaiting);
       const batch = dirty.slice(0, budget);
-      if (batch.length > 0) {
-        const rolled = await this.builder.roll(tenantId, batch, nowMs);
-        report.tenants += 1;
+      if (batch.length > 0) report.tenants += 1;
+      else await this.builder.clear(tenantId, []); // forgets a tenant with nothing left
+      for (let i = 0; i < batch.length && !this.stopped; i += SLICE_MINUTES) {
+        // Leadership is renewed before every slice; a replica that lost it stops here.
+        if (!(await this.lock.hold())) return this.lostLeadership(report, stopTimer);
+        const slice = batch.slice(i, i + SLICE_MINUTES);
+        const rolled = await this.builder.roll(tenantId, slice, nowMs);
+        await this.builder.clear(tenantId, slice);
         report.minutes += rolled.minutes;
         report.recounted += rolled.recounted;
         this.metrics.minutesRolled.inc({ source: 'redis' }, rolled.minutes - rolled.recounted);
         if (rolled.recounted > 0) this.metrics.minutesRolled.inc({ source: 'raw_events' }, rolled.recounted);
-        budget -= batch.length;
+        budget -= slice.length;
       }
-      await this.builder.clear(tenantId, batch);
     }
 
     this.metrics.lag.set(Number.isFinite(oldestWaiting) ? Math.max(0, nowMs - (oldestWaiting + 1) * 60_000) / 1000 : 0);
     stopTimer();
     this.metrics.runs.inc({ outcome: 'done' });
     if (report.minutes > 0) this.logger.info(report, 'aggregation run rolled up minutes');
+    return report;
+  }
+
+  private lostLeadership(report: RunReport, stopTimer: () => void): RunReport {
+    stopTimer();
+    this.metrics.leader.set(0);
+    this.logger.warn(report, 'aggregation leadership lost during a run; stopped');
     return report;
   }
 

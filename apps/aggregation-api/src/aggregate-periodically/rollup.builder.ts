@@ -12,10 +12,11 @@ import {
   rollupKeys,
   type BucketInterval,
   type RollupDocument,
+  type RollupSketchDocument,
 } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
 import { tenantKey, type TenantId } from '@tally/tenancy';
-import { RollupStore, type RollupCounts } from '../rollups/rollup.store';
+import { RollupStore, runsOf } from '../rollups/rollup.store';
 import { RawMinuteReader } from './raw-minute.reader';
 import { CLEAR_DIRTY_LUA, MERGE_HLL_LUA, RESTORE_COUNTERS_LUA } from './rollup-scripts.lua';
 
@@ -42,8 +43,13 @@ type RedisWithRollupScripts = Redis & {
   tallyRestoreCounters(countsKey: string, dirtyKey: string, ...args: (string | number)[]): Promise<number>;
 };
 
+/** A rollup and its sketch, as written together. */
+interface BuiltRollup {
+  readonly rollup: RollupDocument;
+  readonly sketch: RollupSketchDocument;
+}
+
 const PER_PARENT = { hour: 60, day: 24 } as const;
-const CHILD: Record<'hour' | 'day', BucketInterval> = { hour: 'minute', day: 'hour' };
 
 /**
  * Turns one tenant's dirty minutes into exact rollups: each minute from its Redis
@@ -71,9 +77,23 @@ export class RollupBuilder {
 
   async roll(tenantId: TenantId, dirty: readonly DirtyMinute[], nowMs: number): Promise<RollReport> {
     const minutes = dirty.map((d) => d.minute);
-    const previous = await this.store.full(tenantId, 'minute', minutes);
+    const hours = unique(minutes.map((m) => Math.floor(m / PER_PARENT.hour)));
+    const days = unique(hours.map((h) => Math.floor(h / PER_PARENT.day)));
+    // Two reads for the whole slice (FerretDB scans the collection for each query):
+    // the counts of every minute of the hours touched, every hour of the days touched
+    // and those days; and the sketches of the buckets being rewritten.
+    const stored = await this.store.counts(tenantId, {
+      minute: runsOf(hours).map(([first, last]) => [first * 60, (last + 1) * 60 - 1] as const),
+      hour: runsOf(days).map(([first, last]) => [first * 24, (last + 1) * 24 - 1] as const),
+      day: runsOf(days),
+    });
+    const sketches = await this.store.sketchesIn(tenantId, {
+      minute: runsOf(minutes),
+      hour: runsOf(hours),
+      day: runsOf(days),
+    });
     for (const { minute } of dirty.filter((d) => d.fresh)) {
-      await this.consumeFreshFlag(tenantId, minute, previous.get(minute));
+      await this.consumeFreshFlag(tenantId, minute, stored.minute.get(minute));
     }
 
     const read = this.redis.pipeline();
@@ -100,12 +120,16 @@ export class RollupBuilder {
         recounted += 1;
       }
     }
-    await this.store.replace(await this.withUniques(tenantId, 'minute', minuteCounts, previous, nowMs));
-
-    const hours = unique(minutes.map((m) => Math.floor(m / PER_PARENT.hour)));
-    await this.store.replace(await this.sumUp(tenantId, 'hour', hours, nowMs));
-    const days = unique(hours.map((h) => Math.floor(h / PER_PARENT.day)));
-    await this.store.replace(await this.sumUp(tenantId, 'day', days, nowMs));
+    const minuteDocs = await this.withUniques(tenantId, 'minute', minuteCounts, sketches.minute, nowMs);
+    for (const { rollup } of minuteDocs) stored.minute.set(rollup.bucket, rollup);
+    const hourDocs = await this.sumUp(tenantId, 'hour', hours, stored.minute, sketches.hour, nowMs);
+    for (const { rollup } of hourDocs) stored.hour.set(rollup.bucket, rollup);
+    const dayDocs = await this.sumUp(tenantId, 'day', days, stored.hour, sketches.day, nowMs);
+    const all = [...minuteDocs, ...hourDocs, ...dayDocs];
+    await this.store.replace(
+      all.map((d) => d.rollup),
+      all.map((d) => d.sketch),
+    );
     return { minutes: minutes.length, recounted };
   }
 
@@ -155,22 +179,18 @@ export class RollupBuilder {
     return counts;
   }
 
-  /** Parents (hours or days) as the sums of their children's rollups, written just before. */
+  /** Parents (hours or days) as the sums of their children's rollups (the new ones included). */
   private async sumUp(
     tenantId: TenantId,
     interval: 'hour' | 'day',
     buckets: readonly number[],
+    children: ReadonlyMap<number, RollupDocument>,
+    previous: ReadonlyMap<number, RollupSketchDocument>,
     nowMs: number,
-  ): Promise<RollupDocument[]> {
+  ): Promise<BuiltRollup[]> {
     const per = PER_PARENT[interval];
-    const children = await this.store.countsWithin(
-      tenantId,
-      CHILD[interval],
-      buckets.map((b) => [b * per, (b + 1) * per] as const),
-    );
     const sums = new Map<number, Map<string, number>>(buckets.map((b) => [b, new Map()]));
-    for (const child of children) addCounts(sums.get(Math.floor(child.bucket / per)), child);
-    const previous = await this.store.full(tenantId, interval, buckets);
+    for (const child of children.values()) addCounts(sums.get(Math.floor(child.bucket / per)), child);
     return this.withUniques(
       tenantId,
       interval,
@@ -185,9 +205,9 @@ export class RollupBuilder {
     tenantId: TenantId,
     interval: BucketInterval,
     buckets: readonly { bucket: number; counts: Map<string, number>; countsExpireAt?: Date }[],
-    previous: Map<number, RollupDocument>,
+    previous: ReadonlyMap<number, RollupSketchDocument>,
     nowMs: number,
-  ): Promise<RollupDocument[]> {
+  ): Promise<BuiltRollup[]> {
     const scratch = tenantKey(tenantId, 'tmp', 'hll');
     const merge = this.redis.pipeline() as ChainableCommander & RollupScripts;
     for (const { bucket, counts } of buckets) {
@@ -206,6 +226,7 @@ export class RollupBuilder {
 
     let next = 0;
     return buckets.map(({ bucket, counts, countsExpireAt }) => {
+      const _id = rollupId(tenantId, interval, bucket);
       const all = sketches[next++];
       const names = [...counts].map(([name, count]) => ({ name, count }));
       const nameHll = names.flatMap(({ name }) => {
@@ -213,22 +234,23 @@ export class RollupBuilder {
         return hll ? [{ name, hll: new Binary(hll) }] : [];
       });
       return {
-        _id: rollupId(tenantId, interval, bucket),
-        tenantId,
-        interval,
-        bucket,
-        total: names.reduce((sum, n) => sum + n.count, 0),
-        names,
-        ...(all ? { hll: new Binary(all) } : {}),
-        nameHll,
-        ...(countsExpireAt ? { countsExpireAt } : {}),
-        updatedAt: new Date(nowMs),
+        rollup: {
+          _id,
+          tenantId,
+          interval,
+          bucket,
+          total: names.reduce((sum, n) => sum + n.count, 0),
+          names,
+          ...(countsExpireAt ? { countsExpireAt } : {}),
+          updatedAt: new Date(nowMs),
+        },
+        sketch: { _id, tenantId, interval, bucket, ...(all ? { hll: new Binary(all) } : {}), nameHll },
       };
     });
   }
 }
 
-function addCounts(into: Map<string, number> | undefined, rollup: RollupCounts): void {
+function addCounts(into: Map<string, number> | undefined, rollup: RollupDocument): void {
   if (!into) return;
   for (const { name, count } of rollup.names) into.set(name, (into.get(name) ?? 0) + count);
 }

@@ -30,8 +30,8 @@ export const aggregationEnvSchema = z
     AGGREGATION_MAX_MINUTES_PER_RUN: intField(1, 1_000_000, 5_000),
     /** Cached answers about closed windows (a late event invalidates them sooner). */
     QUERY_CACHE_CLOSED_TTL_SECONDS: intField(1, 86_400, 3_600),
-    /** Cached answers that include the last minutes. */
-    QUERY_CACHE_OPEN_TTL_SECONDS: intField(1, 60, 1),
+    /** Cached answers that include the last minutes: short, so new events show within the freshness target. */
+    QUERY_CACHE_OPEN_TTL_MS: intField(1, 60_000, 500),
     LIVE_MAX_STREAMS_PER_TENANT: intField(1, 10_000, 20),
     LIVE_PUSH_INTERVAL_MS: intField(100, 60_000, 1_000),
   })
@@ -49,7 +49,7 @@ export const aggregationEnvSchema = z
     },
     queryCache: {
       closedTtlSeconds: env.QUERY_CACHE_CLOSED_TTL_SECONDS,
-      openTtlSeconds: env.QUERY_CACHE_OPEN_TTL_SECONDS,
+      openTtlMs: env.QUERY_CACHE_OPEN_TTL_MS,
     },
     live: { maxStreamsPerTenant: env.LIVE_MAX_STREAMS_PER_TENANT, pushIntervalMs: env.LIVE_PUSH_INTERVAL_MS },
   }));

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { dirtyMinutesOf, realtimeKeys, rollupId, rollupKeys } from '@tally/analytics-store';
+import { dirtyMinutesOf, realtimeKeys, rollupKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
 import type { TenantId } from '@tally/tenancy';
-import { RollupStore } from '../rollups/rollup.store';
+import { RollupStore, runsOf, type BucketRuns } from '../rollups/rollup.store';
 import { minutesOf, splitUnit, tileMinutes, type RollupUnit } from './rollup-units';
 
 /** Event counts of one time range, by counted name. */
@@ -67,7 +67,7 @@ export class CountsReader {
     const pipeline = this.redis.pipeline();
     for (const minute of counterMinutes) pipeline.hgetall(realtimeKeys.counts(tenantId, minute));
     const [stored, counters] = await Promise.all([
-      this.rollups.counts(tenantId, fromRollups),
+      this.rollups.counts(tenantId, runsByInterval(fromRollups)),
       counterMinutes.length > 0 ? pipeline.exec() : Promise.resolve([]),
     ]);
     const live = new Map<number, Record<string, string>>();
@@ -84,7 +84,7 @@ export class CountsReader {
         if (unit.interval === 'minute' && fromCounters.has(unit.bucket)) {
           for (const [name, n] of Object.entries(live.get(unit.bucket) ?? {})) add(name, Number(n));
         } else {
-          for (const { name, count } of stored.get(rollupId(tenantId, unit.interval, unit.bucket))?.names ?? []) {
+          for (const { name, count } of stored[unit.interval].get(unit.bucket)?.names ?? []) {
             add(name, count);
           }
         }
@@ -105,4 +105,13 @@ function lowerBound(sorted: readonly number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Units grouped by interval, as runs of consecutive buckets. */
+export function runsByInterval(units: readonly RollupUnit[]): BucketRuns {
+  return {
+    minute: runsOf(units.filter((u) => u.interval === 'minute').map((u) => u.bucket)),
+    hour: runsOf(units.filter((u) => u.interval === 'hour').map((u) => u.bucket)),
+    day: runsOf(units.filter((u) => u.interval === 'day').map((u) => u.bucket)),
+  };
 }

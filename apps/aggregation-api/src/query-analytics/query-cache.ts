@@ -11,7 +11,7 @@ export interface QueryCacheOptions {
   /** Answers about windows that ended before the previous minute: they change only with late events. */
   readonly closedTtlSeconds: number;
   /** Answers that include the open minute: they change every second. */
-  readonly openTtlSeconds: number;
+  readonly openTtlMs: number;
 }
 
 export interface CachedAnswer {
@@ -46,9 +46,9 @@ export class QueryCache {
   }
 
   async put(tenantId: TenantId, query: string, answer: CachedAnswer, late: string, closed: boolean): Promise<void> {
-    const ttl = closed ? this.options.closedTtlSeconds : this.options.openTtlSeconds;
+    const ttlMs = closed ? this.options.closedTtlSeconds * 1000 : this.options.openTtlMs;
     const stored: StoredAnswer = { ...answer, late };
-    await this.redis.set(this.keyOf(tenantId, query), JSON.stringify(stored), 'EX', ttl);
+    await this.redis.set(this.keyOf(tenantId, query), JSON.stringify(stored), 'PX', ttlMs);
   }
 
   private keyOf(tenantId: TenantId, query: string): string {

@@ -4,6 +4,7 @@ import { realtimeKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
 import { tenantKey, type TenantId } from '@tally/tenancy';
 import { RollupStore } from '../rollups/rollup.store';
+import { runsByInterval } from './counts.reader';
 import { tileMinutes } from './rollup-units';
 
 /**
@@ -54,12 +55,11 @@ export class UniquesReader {
     const missing = units.filter((_, i) => replies[i]?.[1] !== 1);
 
     const sketches: Buffer[] = [];
-    for (const interval of ['minute', 'hour', 'day'] as const) {
-      const buckets = missing.filter((u) => u.interval === interval).map((u) => u.bucket);
-      for (const doc of (await this.rollups.full(tenantId, interval, buckets)).values()) {
-        const hll = name === undefined ? doc.hll : doc.nameHll?.find((n) => n.name === name)?.hll;
-        if (hll) sketches.push(Buffer.from(hll.buffer));
-      }
+    const stored = await this.rollups.sketchesIn(tenantId, runsByInterval(missing));
+    for (const unit of missing) {
+      const doc = stored[unit.interval].get(unit.bucket);
+      const hll = name === undefined ? doc?.hll : doc?.nameHll.find((n) => n.name === name)?.hll;
+      if (hll) sketches.push(Buffer.from(hll.buffer));
     }
     const live = keys.filter((_, i) => replies[i]?.[1] === 1);
     const scratch = [tenantKey(tenantId, 'tmp', 'uniq-union'), tenantKey(tenantId, 'tmp', 'uniq-load')];

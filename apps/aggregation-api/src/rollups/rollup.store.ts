@@ -1,88 +1,108 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import {
   ROLLUPS_COLLECTION,
   ROLLUPS_INDEXES,
-  rollupId,
+  ROLLUP_SKETCHES_COLLECTION,
   type BucketInterval,
   type RollupDocument,
+  type RollupSketchDocument,
 } from '@tally/analytics-store';
 import { MONGO_DB } from '@tally/mongo';
 import type { TenantId } from '@tally/tenancy';
 
-/** A rollup without its sketches: what count queries need. */
-export type RollupCounts = Pick<RollupDocument, '_id' | 'interval' | 'bucket' | 'total' | 'names'>;
+/** Buckets of one interval, as sorted runs of consecutive buckets [first, last]. */
+export type BucketRuns = Partial<Record<BucketInterval, readonly (readonly [number, number])[]>>;
+
+export type ByBucket<T> = Record<BucketInterval, Map<number, T>>;
 
 /**
- * The `rollups` collection. Every read is by `_id`s built from one tenant id, or
- * filtered on `tenantId`, so no read can reach another tenant's rollups.
+ * The `rollups` and `rollup_sketches` collections. Every read is filtered on one
+ * tenant id, so no read can reach another tenant's rollups. Reads select bucket
+ * ranges (a few `$or` branches), not long `$in` lists: FerretDB evaluates each filter
+ * against every document of the collection.
  */
 @Injectable()
 export class RollupStore implements OnModuleInit {
   private readonly rollups: Collection<RollupDocument>;
+  private readonly sketches: Collection<RollupSketchDocument>;
 
   constructor(
     @Inject(MONGO_DB) db: Db,
     private readonly logger: PinoLogger,
   ) {
     this.rollups = db.collection<RollupDocument>(ROLLUPS_COLLECTION);
+    this.sketches = db.collection<RollupSketchDocument>(ROLLUP_SKETCHES_COLLECTION);
     this.logger.setContext(RollupStore.name);
   }
 
   async onModuleInit(): Promise<void> {
-    // Not fatal: queries and rollups are correct without the index, only slower.
-    await this.rollups.createIndexes(ROLLUPS_INDEXES.map((i) => ({ ...i }))).catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'could not create the rollups indexes');
-    });
+    // Not fatal: queries and rollups are correct without the indexes, only slower.
+    const indexes = ROLLUPS_INDEXES.map((i) => ({ ...i }));
+    await Promise.all([this.rollups.createIndexes(indexes), this.sketches.createIndexes(indexes)]).catch(
+      (error: unknown) => this.logger.warn({ err: error }, 'could not create the rollups indexes'),
+    );
   }
 
-  /** Counts of the given buckets of one tenant (absent buckets had no events). */
-  async counts(
+  /** One tenant's rollups (counts) in the given bucket runs; absent buckets had no events. */
+  async counts(tenantId: TenantId, runs: BucketRuns): Promise<ByBucket<RollupDocument>> {
+    return byBucket(await this.find(this.rollups, tenantId, runs));
+  }
+
+  /** One tenant's sketches in the given bucket runs. */
+  async sketchesIn(tenantId: TenantId, runs: BucketRuns): Promise<ByBucket<RollupSketchDocument>> {
+    return byBucket(await this.find(this.sketches, tenantId, runs));
+  }
+
+  /**
+   * Replaces rollups and their sketches whole: writing the same rollup twice leaves one,
+   * never a sum.
+   *
+   * Delete, then insert — not upserts: FerretDB 1.24 hangs on a bulk of replace-upserts
+   * (measured here: a 200-upsert bulkWrite never returned and wedged the server), and
+   * scans the collection for each single one. In between, the buckets are briefly
+   * missing; no query reads them then, because each holds a minute still marked dirty
+   * until the job has written every level (see CountsReader).
+   */
+  async replace(rollups: readonly RollupDocument[], sketches: readonly RollupSketchDocument[]): Promise<void> {
+    if (rollups.length > 0) {
+      await this.rollups.deleteMany({ _id: { $in: rollups.map((d) => d._id) } });
+      await this.rollups.insertMany([...rollups], { ordered: false });
+    }
+    if (sketches.length > 0) {
+      await this.sketches.deleteMany({ _id: { $in: sketches.map((d) => d._id) } });
+      await this.sketches.insertMany([...sketches], { ordered: false });
+    }
+  }
+
+  private async find<T extends RollupDocument | RollupSketchDocument>(
+    collection: Collection<T>,
     tenantId: TenantId,
-    units: readonly { interval: BucketInterval; bucket: number }[],
-  ): Promise<Map<string, RollupCounts>> {
-    if (units.length === 0) return new Map();
-    const ids = units.map((u) => rollupId(tenantId, u.interval, u.bucket));
-    const docs = await this.rollups
-      .find({ _id: { $in: ids }, tenantId }, { projection: { hll: 0, nameHll: 0, countsExpireAt: 0, updatedAt: 0 } })
-      .toArray();
-    return new Map(docs.map((d) => [d._id, d as RollupCounts]));
+    runs: BucketRuns,
+  ): Promise<T[]> {
+    const branches = Object.entries(runs).flatMap(([interval, list]) =>
+      (list ?? []).map(([first, last]) => ({ interval, bucket: { $gte: first, $lte: last } })),
+    );
+    if (branches.length === 0) return [];
+    return (await collection.find({ tenantId, $or: branches } as Filter<T>).toArray()) as T[];
   }
+}
 
-  /** Whole rollups (sketches included) of the given buckets of one tenant, by bucket. */
-  async full(
-    tenantId: TenantId,
-    interval: BucketInterval,
-    buckets: readonly number[],
-  ): Promise<Map<number, RollupDocument>> {
-    if (buckets.length === 0) return new Map();
-    const ids = buckets.map((b) => rollupId(tenantId, interval, b));
-    const docs = await this.rollups.find({ _id: { $in: ids }, tenantId }).toArray();
-    return new Map(docs.map((d) => [d.bucket, d]));
+/** Sorted runs of consecutive numbers, as [first, last] pairs: few `$or` branches for many buckets. */
+export function runsOf(values: Iterable<number>): [number, number][] {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const v of sorted) {
+    const last = runs.at(-1);
+    if (last && v === last[1] + 1) last[1] = v;
+    else runs.push([v, v]);
   }
+  return runs;
+}
 
-  /** Counts of one tenant's rollups of `interval` whose buckets lie in any of the ranges [start, end). */
-  async countsWithin(
-    tenantId: TenantId,
-    interval: BucketInterval,
-    ranges: readonly (readonly [number, number])[],
-  ): Promise<RollupCounts[]> {
-    if (ranges.length === 0) return [];
-    return (await this.rollups
-      .find(
-        { tenantId, interval, $or: ranges.map(([start, end]) => ({ bucket: { $gte: start, $lt: end } })) },
-        { projection: { hll: 0, nameHll: 0, countsExpireAt: 0, updatedAt: 0 } },
-      )
-      .toArray()) as RollupCounts[];
-  }
-
-  /** Replaces rollups whole: writing the same rollup twice leaves one, never a sum. */
-  async replace(docs: readonly RollupDocument[]): Promise<void> {
-    if (docs.length === 0) return;
-    const operations: AnyBulkWriteOperation<RollupDocument>[] = docs.map((doc) => ({
-      replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
-    }));
-    await this.rollups.bulkWrite(operations, { ordered: false });
-  }
+function byBucket<T extends { interval: BucketInterval; bucket: number }>(docs: readonly T[]): ByBucket<T> {
+  const found: ByBucket<T> = { minute: new Map(), hour: new Map(), day: new Map() };
+  for (const doc of docs) found[doc.interval].set(doc.bucket, doc);
+  return found;
 }

@@ -5,13 +5,16 @@ import { EVENT_ENVELOPE_VERSION, type EventEnvelopeV1, type SegmentEvent } from 
 import { newTenantId, type TenantId } from '@tally/tenancy';
 
 export interface DatasetOptions {
-  readonly tenants: number;
+  /** How many new tenant ids to make up, or the (provisioned) tenants to use. */
+  readonly tenants: number | readonly TenantId[];
   /** Distinct events (before duplicates). */
   readonly events: number;
   /** Share of events sent a second time with the same messageId (half of them to another partition). */
   readonly duplicateShare: number;
   /** Share of events whose time is 2 to 6 hours before now. */
   readonly lateShare: number;
+  /** The other events' times fall within this long before now (default two minutes). */
+  readonly spreadMs?: number;
   readonly poison: number;
 }
 
@@ -20,6 +23,7 @@ export interface ExpectedTenant {
   /** `<minute>|<counted name>` → events. */
   readonly counts: Map<string, number>;
   readonly users: Set<string>;
+  readonly usersByName: Map<string, Set<string>>;
   total: number;
 }
 
@@ -56,9 +60,12 @@ const TRACK_NAMES = ['Signed Up', 'Order Completed', 'Button {Clicked}', 'cart.i
 export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset {
   const rnd = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
-  const tenants = Array.from({ length: options.tenants }, () => newTenantId());
+  const tenants =
+    typeof options.tenants === 'number'
+      ? Array.from({ length: options.tenants }, () => newTenantId())
+      : options.tenants;
   const expected = new Map<TenantId, ExpectedTenant>(
-    tenants.map((t) => [t, { counts: new Map(), users: new Set(), total: 0 }]),
+    tenants.map((t) => [t, { counts: new Map(), users: new Set(), usersByName: new Map(), total: 0 }]),
   );
   const messages: Message[] = [];
   const now = Date.now();
@@ -66,7 +73,7 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
   for (let i = 0; i < options.events; i++) {
     const tenantId = pick(tenants);
     const late = rnd() < options.lateShare;
-    const at = late ? now - (2 + rnd() * 4) * 3_600_000 : now - rnd() * 120_000;
+    const at = late ? now - (2 + rnd() * 4) * 3_600_000 : now - rnd() * (options.spreadMs ?? 120_000);
     const identity = rnd() < 0.8 ? { userId: `user-${Math.floor(rnd() * 400)}` } : { anonymousId: randomUUID() };
     const kind = rnd();
     const messageId = randomUUID();
@@ -95,11 +102,15 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
     const countKey = `${bucketOf(at, 'minute')}|${countedNameOf(event)}`;
     wanted.counts.set(countKey, (wanted.counts.get(countKey) ?? 0) + 1);
     wanted.users.add(userKeyOf(event));
+    const named = wanted.usersByName.get(countedNameOf(event)) ?? new Set<string>();
+    named.add(userKeyOf(event));
+    wanted.usersByName.set(countedNameOf(event), named);
     wanted.total++;
   }
 
   const poison: PoisonMessage[] = [];
   const poisonTenant = tenants[0] as TenantId;
+  if (options.poison > 0 && typeof options.tenants !== 'number') throw new Error('poison is for made-up tenants only');
   const poisonKinds: ((key: string) => Message & { reason: string })[] = [
     (key) => ({ key, value: '{"v":1,"tenantId":', reason: 'not_json' }),
     (key) => ({ key, value: null, reason: 'empty' }),
@@ -146,7 +157,8 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
   return { messages, expected, poison };
 }
 
-function envelopeMessage(envelope: EventEnvelopeV1, key: string): Message {
+/** A Kafka message carrying an envelope, with the headers ingest-api sets. */
+export function envelopeMessage(envelope: EventEnvelopeV1, key: string): Message {
   return {
     key,
     value: JSON.stringify(envelope),

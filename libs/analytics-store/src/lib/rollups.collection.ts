@@ -18,9 +18,7 @@ export interface NameUniques {
 
 /**
  * Counts are exact: a minute's come from the worker's exactly-once counters, an hour's
- * are the sum of its minutes, a day's the sum of its hours. Uniques are HyperLogLogs in
- * Redis's encoding, merged (a union, so merging twice changes nothing) with what Redis
- * holds each time the bucket is rolled up: they outlive the Redis keys' TTLs.
+ * are the sum of its minutes, a day's the sum of its hours.
  */
 export interface RollupDocument {
   readonly _id: string;
@@ -29,10 +27,6 @@ export interface RollupDocument {
   readonly bucket: number;
   readonly total: number;
   readonly names: readonly NameRollup[];
-  /** HyperLogLog of all the bucket's users. */
-  readonly hll?: Binary;
-  /** Kept apart from `names` so count queries never fetch the sketches. */
-  readonly nameHll?: readonly NameUniques[];
   /**
    * Minute rollups only: when the Redis counters this rollup was taken from expire
    * (unless written again). A dirty minute whose rollup says they have expired holds
@@ -42,10 +36,29 @@ export interface RollupDocument {
   readonly updatedAt: Date;
 }
 
+/** MongoDB collection of the rollups' unique-user sketches, same `_id` as the rollup. */
+export const ROLLUP_SKETCHES_COLLECTION = 'rollup_sketches';
+
+/**
+ * Uniques as HyperLogLogs in Redis's encoding, merged (a union, so merging twice changes
+ * nothing) with what Redis holds each time the bucket is rolled up: they outlive the
+ * Redis keys' TTLs. Kept apart from the counts because FerretDB reads whole documents
+ * on every scan: count queries must not drag kilobytes of sketches along.
+ */
+export interface RollupSketchDocument {
+  readonly _id: string;
+  readonly tenantId: TenantId;
+  readonly interval: BucketInterval;
+  readonly bucket: number;
+  /** All the bucket's users. */
+  readonly hll?: Binary;
+  readonly nameHll: readonly NameUniques[];
+}
+
 export const rollupId = (tenantId: TenantId, interval: BucketInterval, bucket: number): string =>
   `${tenantId}|${interval}|${bucket}`;
 
-/** Count queries read by `_id`; the job reads a tenant's minutes of an hour and hours of a day. */
+/** Both collections are read by tenant, interval and bucket ranges. */
 export const ROLLUPS_INDEXES = [
   { key: { tenantId: 1, interval: 1, bucket: 1 }, name: 'tenant_interval_bucket' },
 ] as const;

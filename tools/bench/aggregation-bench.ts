@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dirtyMinutesOf, rollupKeys } from '@tally/analytics-store';
+import { createKafkaClient } from '@tally/kafka';
+import { createRedisClient } from '@tally/redis';
+import { parseTenantId } from '@tally/tenancy';
+import { ManagedProcess, sleep } from '../stack/managed-process';
+import { httpOk, waitUntil } from '../stack/readiness';
+import type { StackConfig } from '../stack/stack-config';
+import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
+import { startBaseline } from './baseline';
+import { runFixedRate, type FixedRateResult } from './load';
+import { trackEvent } from './payloads';
+import { positionGroup, topicEnd } from './processor-bench';
+
+const AGGREGATION_PORT = 3101;
+const SEED_INGEST_PORT = 3110;
+const SEED_WORKER_PORT = 3112;
+const BASELINE_PORT = 3198;
+/** The query rate of PRODUCT.md's target (cached p99 < 10 ms at 1,000 queries/s). */
+const RATE_PER_SEC = 1_000;
+const MAX_IN_FLIGHT = 64;
+const SEED_EVENTS = 20_000;
+const SEED_BATCH = 500;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+/** Seeded events lie in [now − 48 h, now − 5 min): every one of them in a closed minute. */
+const SEED_SPAN_MS = 48 * HOUR_MS;
+const SEED_END_MARGIN_MS = 5 * MINUTE_MS;
+/** Distinct uncached questions before one repeats: 60 `from` minutes × 60 `to` minutes × 20 hour shifts. */
+const DISTINCT_QUESTIONS = 60 * 60 * 20;
+
+type Log = (line: string) => void;
+
+export interface AggregationResult {
+  readonly seededEvents: number;
+  /** The measured question, as sent. */
+  readonly query: string;
+  readonly answerBytes: number;
+  /** Whether the answers matched the seeded events exactly (whole span, and the measured window). */
+  readonly answersExact: boolean;
+  readonly seedSeconds: number;
+  readonly rollupSeconds: number;
+  readonly cached: FixedRateResult;
+  readonly uncached: FixedRateResult;
+  readonly baseline: FixedRateResult;
+  readonly peakRssBytes: number;
+}
+
+interface CreatedTenant {
+  readonly tenantId: string;
+  readonly writeKey: string;
+  readonly readKey: string;
+}
+
+/**
+ * aggregation-api query latency at a fixed 1,000 queries/s, open loop. A fresh tenant
+ * gets 20,000 events over the last two days through the real path (ingest-api → Kafka →
+ * processor-worker); a fresh aggregation-api then rolls them up with its periodic job,
+ * and is asked the same question — 24 hourly buckets of a closed day — (cached: the same
+ * question every time; uncached: a different `from`/`to` minute every time, same buckets,
+ * same work) beside a bare Fastify server answering a constant body of the same size.
+ */
+export async function benchAggregation(
+  stack: StackConfig,
+  timing: { seconds: number; warmupSeconds: number },
+  log: Log,
+): Promise<AggregationResult> {
+  const adminToken = randomBytes(24).toString('hex');
+  const aggregation = benchApp('aggregation-api');
+  const ingest = benchApp('ingest-api');
+  const worker = benchApp('processor-worker');
+  const apiUrl = `http://127.0.0.1:${AGGREGATION_PORT}`;
+  const redis = createRedisClient(stack.redis, 'tally-bench');
+  let baseline: ReturnType<typeof startBaseline> | undefined;
+  let tenant: CreatedTenant | undefined;
+  const startAggregation = async (env: Record<string, string>) => {
+    aggregation.start(
+      process.execPath,
+      [join(REPO_ROOT, 'dist', 'apps', 'aggregation-api', 'main.js')],
+      { ...process.env, AGGREGATION_API_PORT: String(AGGREGATION_PORT), ADMIN_TOKEN: adminToken, ...env },
+      REPO_ROOT,
+    );
+    await waitReady('aggregation-api', aggregation, apiUrl);
+  };
+  try {
+    await Promise.all([aggregation.stop(), ingest.stop(), worker.stop()]);
+    // While seeding, an instance whose periodic aggregation stays out of the way (at most one run, at
+    // start, before any event): it provisions the tenant and tells when every event is counted.
+    await startAggregation({ AGGREGATION_INTERVAL_MS: '600000' });
+    tenant = await createTenant(apiUrl, adminToken);
+    const { readKey, writeKey } = tenant;
+    const tenantId = parseTenantId(tenant.tenantId);
+    if (!tenantId) throw new Error(`admin API returned an odd tenant id: ${tenant.tenantId}`);
+    log(`aggregation: tenant ${tenant.tenantId}; seeding ${SEED_EVENTS} events through ingest-api and the worker`);
+
+    // Seed through the real path; a new consumer group at the topic's end sees only these events (and
+    // whatever else arrives meanwhile), whatever other workers are doing.
+    const kafka = createKafkaClient({ brokers: stack.kafka.brokers, clientId: 'tally-bench' });
+    const groupId = `bench-aggregation-${Date.now().toString(36)}`;
+    await positionGroup(kafka, groupId, await topicEnd(kafka));
+    worker.start(
+      process.execPath,
+      [join(REPO_ROOT, 'dist', 'apps', 'processor-worker', 'main.js')],
+      {
+        ...process.env,
+        PROCESSOR_GROUP_ID: groupId,
+        PROCESSOR_WORKER_PORT: String(SEED_WORKER_PORT),
+        LOG_LEVEL: 'warn',
+      },
+      REPO_ROOT,
+    );
+    ingest.start(
+      process.execPath,
+      [join(REPO_ROOT, 'dist', 'apps', 'ingest-api', 'main.js')],
+      {
+        ...process.env,
+        INGEST_API_PORT: String(SEED_INGEST_PORT),
+        QUOTA_INGEST_EVENTS_PER_SECOND: '10000000',
+        QUOTA_INGEST_BURST: '10000000',
+        LOG_LEVEL: 'warn',
+      },
+      REPO_ROOT,
+    );
+    await Promise.all([
+      waitReady('processor-worker', worker, `http://127.0.0.1:${SEED_WORKER_PORT}`),
+      waitReady('ingest-api', ingest, `http://127.0.0.1:${SEED_INGEST_PORT}`),
+    ]);
+
+    const seedStartedAt = Date.now();
+    const seeded = seedTimestamps(seedStartedAt);
+    await sendEvents(`http://127.0.0.1:${SEED_INGEST_PORT}`, writeKey, seeded);
+    const spanFrom = new Date(Math.floor((seeded[0] ?? 0) / MINUTE_MS) * MINUTE_MS).toISOString();
+    await poll('every seeded event answered by aggregation-api', 300_000, async () => {
+      const answer = await query<{ totalEvents: number }>(
+        apiUrl,
+        readKey,
+        `/aggregation?from=${spanFrom}&to=${new Date().toISOString()}`,
+      );
+      return answer.body.totalEvents >= SEED_EVENTS;
+    });
+    const seedSeconds = (Date.now() - seedStartedAt) / 1_000;
+    await Promise.all([ingest.stop(), worker.stop(), aggregation.stop()]);
+
+    // The measured instance: fresh (its peak RSS is its own), with the default aggregation interval;
+    // its job rolls the seeded minutes up once, all written already.
+    log('aggregation: waiting for the periodic aggregation to roll every seeded minute up');
+    const rollupStartedAt = Date.now();
+    await startAggregation({});
+    await poll(
+      'rollups of every seeded minute',
+      180_000,
+      async () => dirtyMinutesOf(await redis.hkeys(rollupKeys.dirtyMinutes(tenantId))).length === 0,
+      () => aggregation.lastLogLines(10),
+    );
+    const rollupSeconds = (Date.now() - rollupStartedAt) / 1_000;
+
+    // The measured question: 24 hourly buckets ending at the last whole hour but one (closed, cached long).
+    const to0 = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
+    const from0 = to0 - 24 * HOUR_MS;
+    const cachedPath = timeseriesPath(from0, to0);
+    const first = await query<{ total: number }>(apiUrl, readKey, cachedPath);
+    const whole = await query<{ totalEvents: number }>(
+      apiUrl,
+      readKey,
+      `/aggregation?from=${spanFrom}&to=${new Date().toISOString()}`,
+    );
+    const expected = seeded.filter((t) => t >= from0 && t < to0).length;
+    const answersExact = first.body.total === expected && whole.body.totalEvents === SEED_EVENTS;
+    if (!answersExact) {
+      log(
+        `aggregation: WARNING answers differ from the seeded events: window ${first.body.total} (expected ${expected}), ` +
+          `whole span ${whole.body.totalEvents} (expected ${SEED_EVENTS})`,
+      );
+    }
+    const headers = { authorization: `Bearer ${readKey}` };
+    const at = (origin: string, path: (i: number) => string, firstIndex = 0) => ({
+      origin,
+      path,
+      headers,
+      ratePerSec: RATE_PER_SEC,
+      maxInFlight: MAX_IN_FLIGHT,
+      firstIndex,
+    });
+
+    log(`aggregation: cached (the same question), warm-up ${timing.warmupSeconds} s, then ${timing.seconds} s`);
+    await runFixedRate({ ...at(apiUrl, () => cachedPath), seconds: timing.warmupSeconds });
+    const cached = await runFixedRate({ ...at(apiUrl, () => cachedPath), seconds: timing.seconds });
+
+    baseline = startBaseline(BASELINE_PORT, { BASELINE_QUERY_BODY: first.text });
+    const baselineUrl = `http://127.0.0.1:${BASELINE_PORT}`;
+    await waitUntil('baseline', () => httpOk(`${baselineUrl}${cachedPath}`), { timeoutMs: 30_000 });
+    log(`aggregation: baseline (constant ${Buffer.byteLength(first.text)}-byte body), ${timing.seconds} s`);
+    await runFixedRate({ ...at(baselineUrl, () => cachedPath), seconds: timing.warmupSeconds });
+    const base = await runFixedRate({ ...at(baselineUrl, () => cachedPath), seconds: timing.seconds });
+
+    log(`aggregation: uncached (a new question every request), ${timing.seconds} s`);
+    const uncachedPath = (i: number) => {
+      // Same 24 buckets whatever the minutes: `from` rounds down to its hour, `to` up to its hour.
+      const shift = (Math.floor(i / 3_600) % 20) * HOUR_MS;
+      return timeseriesPath(from0 - shift + (i % 60) * MINUTE_MS, to0 - shift - (Math.floor(i / 60) % 60) * MINUTE_MS);
+    };
+    const warmupCount = RATE_PER_SEC * timing.warmupSeconds;
+    if (1 + warmupCount + RATE_PER_SEC * timing.seconds > DISTINCT_QUESTIONS) {
+      throw new Error('the uncached scenario would repeat questions: shorten it');
+    }
+    await runFixedRate({ ...at(apiUrl, uncachedPath, 1), seconds: timing.warmupSeconds });
+    const uncached = await runFixedRate({ ...at(apiUrl, uncachedPath, 1 + warmupCount), seconds: timing.seconds });
+
+    return {
+      seededEvents: SEED_EVENTS,
+      query: cachedPath,
+      answerBytes: Buffer.byteLength(first.text),
+      answersExact,
+      seedSeconds: Math.round(seedSeconds * 10) / 10,
+      rollupSeconds: Math.round(rollupSeconds * 10) / 10,
+      cached,
+      uncached,
+      baseline: base,
+      peakRssBytes: peakRssOf(aggregation),
+    };
+  } finally {
+    baseline?.kill('SIGTERM');
+    if (tenant) {
+      // Keep no live keys behind: the tenant's data stays (and expires from Redis), its keys stop working.
+      await fetch(`${apiUrl}/admin/tenants/${tenant.tenantId}/disable`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}` },
+      }).catch(() => undefined);
+    }
+    await Promise.all([aggregation.stop(), ingest.stop(), worker.stop()]);
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+const benchApp = (name: 'aggregation-api' | 'ingest-api' | 'processor-worker') =>
+  new ManagedProcess(`bench-agg-${name}`, join(TALLY_HOME, 'bench'), join('dist', 'apps', name, 'main.js'));
+
+function waitReady(name: string, app: ManagedProcess, url: string): Promise<void> {
+  return waitUntil(name, () => httpOk(`${url}/health/ready`), {
+    timeoutMs: 60_000,
+    describeFailure: () => app.lastLogLines(),
+    isDead: () => app.pid() === undefined,
+  });
+}
+
+async function createTenant(apiUrl: string, adminToken: string): Promise<CreatedTenant> {
+  const response = await fetch(`${apiUrl}/admin/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    // The bench measures capacity, not quotas (the default is 600 queries a minute).
+    body: JSON.stringify({
+      name: 'bench-aggregation',
+      quotas: { queriesPerMinute: 10_000_000, ingestEventsPerSecond: 10_000_000, ingestBurst: 10_000_000 },
+    }),
+  });
+  if (response.status !== 201) throw new Error(`POST /admin/tenants: ${response.status} ${await response.text()}`);
+  return (await response.json()) as CreatedTenant;
+}
+
+/** Event times spread evenly over the seeded span, oldest first. */
+function seedTimestamps(nowMs: number): number[] {
+  const end = nowMs - SEED_END_MARGIN_MS;
+  const start = end - SEED_SPAN_MS;
+  return Array.from({ length: SEED_EVENTS }, (_, i) => start + Math.floor((i * SEED_SPAN_MS) / SEED_EVENTS));
+}
+
+/** The events through ingest-api's `/v1/batch`, a few batches at a time; every one must be accepted. */
+async function sendEvents(ingestUrl: string, writeKey: string, timestamps: readonly number[]): Promise<void> {
+  const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const batches: string[] = [];
+  for (let at = 0; at < timestamps.length; at += SEED_BATCH) {
+    const events = timestamps
+      .slice(at, at + SEED_BATCH)
+      .map((t, j) => ({ ...trackEvent(at + j), timestamp: new Date(t).toISOString() }));
+    batches.push(JSON.stringify({ batch: events }));
+  }
+  let next = 0;
+  const sender = async () => {
+    for (let body = batches[next++]; body !== undefined; body = batches[next++]) {
+      const response = await fetch(`${ingestUrl}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body,
+      });
+      const report = (await response.json()) as { accepted?: number; rejected?: unknown[] };
+      if (response.status !== 200 || (report.rejected?.length ?? 0) > 0) {
+        throw new Error(`ingest-api /v1/batch: ${response.status} ${JSON.stringify(report).slice(0, 500)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, sender));
+}
+
+const timeseriesPath = (fromMs: number, toMs: number): string =>
+  `/v1/timeseries?from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}&interval=hour&tz=UTC`;
+
+async function query<T>(apiUrl: string, readKey: string, path: string): Promise<{ body: T; text: string }> {
+  const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${readKey}` } });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${text.slice(0, 500)}`);
+  return { body: JSON.parse(text) as T, text };
+}
+
+async function poll(what: string, timeoutMs: number, done: () => Promise<boolean>, details?: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) {
+      throw new Error(`aggregation: ${what}: not within ${timeoutMs / 1_000} s${details ? `\n${details()}` : ''}`);
+    }
+    await sleep(500);
+  }
+}
+
+/** Peak resident set of the app's process so far (the kernel's high-water mark). */
+function peakRssOf(app: ManagedProcess): number {
+  const pid = app.pid();
+  if (pid === undefined) return 0;
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) * 1_024;
+}
