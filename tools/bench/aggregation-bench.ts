@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dirtyMinutesOf, rollupKeys } from '@tally/analytics-store';
+import { ROLLUPS_COLLECTION, dirtyMinutesOf, rollupKeys } from '@tally/analytics-store';
 import { createKafkaClient } from '@tally/kafka';
+import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
 import { parseTenantId } from '@tally/tenancy';
 import { ManagedProcess, sleep } from '../stack/managed-process';
@@ -42,6 +43,8 @@ export interface AggregationResult {
   readonly answersExact: boolean;
   readonly seedSeconds: number;
   readonly rollupSeconds: number;
+  /** Rollup documents of every tenant when measured: FerretDB scans them all for each uncached answer. */
+  readonly rollupDocuments: number;
   readonly cached: FixedRateResult;
   readonly uncached: FixedRateResult;
   readonly baseline: FixedRateResult;
@@ -155,6 +158,7 @@ export async function benchAggregation(
       () => aggregation.lastLogLines(10),
     );
     const rollupSeconds = (Date.now() - rollupStartedAt) / 1_000;
+    const rollupDocuments = await countRollups(stack);
 
     // The measured question: 24 hourly buckets ending at the last whole hour but one (closed, cached long).
     const to0 = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
@@ -215,6 +219,7 @@ export async function benchAggregation(
       answersExact,
       seedSeconds: Math.round(seedSeconds * 10) / 10,
       rollupSeconds: Math.round(rollupSeconds * 10) / 10,
+      rollupDocuments,
       cached,
       uncached,
       baseline: base,
@@ -310,6 +315,15 @@ async function poll(what: string, timeoutMs: number, done: () => Promise<boolean
       throw new Error(`aggregation: ${what}: not within ${timeoutMs / 1_000} s${details ? `\n${details()}` : ''}`);
     }
     await sleep(500);
+  }
+}
+
+async function countRollups(stack: StackConfig): Promise<number> {
+  const mongo = createMongoClient(stack.mongo, 'tally-bench');
+  try {
+    return await mongo.db(stack.mongo.database).collection(ROLLUPS_COLLECTION).estimatedDocumentCount();
+  } finally {
+    await mongo.close();
   }
 }
 

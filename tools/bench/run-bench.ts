@@ -247,6 +247,7 @@ function buildReport(m: Measured | undefined, p: ProcessorResult | undefined, a:
       answerBytes: a.answerBytes,
       seedSeconds: a.seedSeconds,
       rollupSeconds: a.rollupSeconds,
+      rollupDocuments: a.rollupDocuments,
       cached: fixedRateFigures(a.cached),
       uncached: fixedRateFigures(a.uncached),
       baseline: fixedRateFigures(a.baseline),
@@ -312,7 +313,7 @@ function renderTable(r: ReturnType<typeof buildReport>): string {
     const failures = (f: ReturnType<typeof fixedRateFigures>) => `${f.non2xx}/${f.errors}/${f.unsent}`;
     rows.push(
       `| aggregation cached /v1/timeseries at ${a.targets.reqPerSec} req/s (${a.answerBytes}-byte answer) | ${figures(a.cached)} | ${a.baseline.reqPerSec} req/s, p99 ${a.baseline.p99Ms} ms (bare Fastify, constant body) | p99 ×${a.ratio.cachedP99VsBaseline} | p99 < 10: ${mark(a.cached.p99Ms < 10 && a.cached.reqPerSec >= a.targets.reqPerSec * 0.95)} |`,
-      `| aggregation uncached /v1/timeseries at ${a.targets.reqPerSec} req/s (a new question each) | ${figures(a.uncached)}; p99 once sent ${a.uncached.serviceP99Ms} ms | | rate ×${a.ratio.uncachedReqPerSecVsTarget} of offered | |`,
+      `| aggregation uncached /v1/timeseries at ${a.targets.reqPerSec} req/s (a new question each; ${a.rollupDocuments} rollups stored) | ${figures(a.uncached)}; p99 once sent ${a.uncached.serviceP99Ms} ms | | rate ×${a.ratio.uncachedReqPerSecVsTarget} of offered | |`,
       `| aggregation non-2xx / errors / never sent (cached, uncached) | ${failures(a.cached)}, ${failures(a.uncached)} | | | 0 |`,
       `| aggregation answers exact (${a.seededEvents} events seeded, rolled up in ${a.rollupSeconds} s) | ${a.answersExact ? 'yes' : 'NO'} | | | yes |`,
       `| aggregation-api peak RSS MB | ${r.rssMb.aggregation} | | | < 256: ${mark((r.rssMb.aggregation ?? 0) < 256)} |`,

@@ -75,10 +75,12 @@ Demo tenant ${demo.tenantId} (keys shown once; the next npm start issues new one
 Send an event (Segment HTTP API; any Segment SDK works with host ${ingest.url}):
   curl -s -u '${demo.writeKey}:' -H 'content-type: application/json' ${ingest.url}/v1/track -d '{"event":"Signed Up","userId":"demo-user","properties":{"plan":"pro"}}'
 
-See it accepted, then applied (raw event in MongoDB, counts in Redis):
-  curl -s ${ingest.url}/metrics | grep '^ingest_events_total'
+See it counted (within a second or two):
+  curl -s -H 'authorization: Bearer ${demo.readKey}' ${aggregation.url}/aggregation
+  curl -s -H 'authorization: Bearer ${demo.readKey}' '${aggregation.url}/v1/timeseries?interval=minute&from='$(date -u -d '-30 min' +%FT%TZ)
+  curl -sN -H 'authorization: Bearer ${demo.readKey}' ${aggregation.url}/v1/live     # Server-Sent Events, Ctrl-C to stop
   curl -s ${worker.url}/metrics | grep '^processor_events_total'
-  redis-cli -u ${stackConfig.redis.url} --scan --pattern 't:{${demo.tenantId}}:count:m:*'
+API descriptions: ${ingest.url}/docs · ${aggregation.url}/docs
 
 Health and monitoring:
   curl -s ${ingest.url}/health/ready

@@ -13,7 +13,7 @@ import {
 } from '@tally/contracts';
 import { createRedisClient } from '@tally/redis';
 import { parseTenantId, type CreatedTenant, type TenantId } from '@tally/tenancy';
-import { eventually, sleep, startApp, testEnvironment, type RunningApp } from '@tally/testing';
+import { eventually, mappedRoutes, sleep, startApp, testEnvironment, type RunningApp } from '@tally/testing';
 import { envelopeMessage, makeDataset, type Dataset, type ExpectedTenant } from './support/event-dataset';
 import { provisionTenant } from './support/tenants';
 import { WorkerGroup, produceToEventsTopic } from './support/worker-group';
@@ -23,6 +23,7 @@ const WORKER_PORT = 3950;
 const FIRST = 3951;
 const SECOND = 3952;
 const THIRD = 3953;
+const ADMIN_TOKEN = `admin-${randomUUID()}`;
 
 /**
  * aggregation-api against the real stack, with known answers: three tenants, events over
@@ -46,6 +47,7 @@ describe('aggregation-api', () => {
       startApp('aggregation-api', {
         AGGREGATION_API_PORT: String(port),
         AGGREGATION_INTERVAL_MS: String(intervalMs),
+        ADMIN_TOKEN,
         LOG_LEVEL: 'info',
       }),
     );
@@ -294,6 +296,83 @@ describe('aggregation-api', () => {
     expect(response.status).toBe(400);
     expect(response.body.message).toMatch(message);
   });
+
+  it('describes every route it serves in the OpenAPI document at /docs', async () => {
+    const document = (await (await fetch(`http://127.0.0.1:${SECOND}/docs`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const served = mappedRoutes(apps.get(SECOND)?.output() ?? '').filter((r) => !r.path.startsWith('/docs'));
+    expect(served.length).toBeGreaterThan(10);
+    const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+    expect(served.filter((r) => !document.paths[openApiPath(r.path)]?.[r.method.toLowerCase()])).toEqual([]);
+  });
+
+  it("never shows one tenant's data to another's read key, on any query route of the route table", async () => {
+    const queryRoutes = mappedRoutes(apps.get(SECOND)?.output() ?? '')
+      .filter((r) => r.method === 'GET' && !/^\/(admin|health|metrics|docs)/.test(r.path))
+      .map((r) => r.path);
+    expect(queryRoutes).toEqual(expect.arrayContaining(['/aggregation', '/v1/timeseries', '/v1/live']));
+    const [a, b] = [tenants[0]!, tenants[1]!];
+    const answersOf = async (tenant: CreatedTenant) =>
+      Promise.all(
+        queryRoutes.map(async (route) => {
+          if (route === '/v1/live') {
+            const live = await openLive(SECOND, tenant);
+            try {
+              const frame = await live.next();
+              return { route, status: 200, body: JSON.stringify({ total: frame.total }) };
+            } finally {
+              live.close();
+            }
+          }
+          // Fixed instants: the same question before and after B's events.
+          const response = await fetch(`http://127.0.0.1:${SECOND}${route}?from=${from}&to=${to}`, {
+            headers: { authorization: `Bearer ${tenant.readKey}` },
+          });
+          return { route, status: response.status, body: await response.text() };
+        }),
+      );
+
+    const before = await answersOf(a.created);
+    expect(before.map((r) => [r.route, r.status])).toEqual(queryRoutes.map((route) => [route, 200]));
+    // Tenant B gets new events, with a name and users only B has.
+    const marker = `Only ${b.id}`;
+    const burst = Array.from({ length: 50 }, (_, i) => envelopeOf(b.id, marker, Date.now() - i * 1_000));
+    await produceToEventsTopic(env, burst);
+    await eventually(async () => {
+      const seen = await get<SummaryAnswer>(SECOND, b.created, '/aggregation');
+      expect(seen.body.countsByEvent[marker]).toBe(50);
+    }, 30_000);
+    await sleep(1_000); // past the open-window cache
+    const after = await answersOf(a.created);
+    expect(after).toEqual(before);
+    for (const answer of after) {
+      expect(answer.body).not.toContain(marker);
+      expect(answer.body).not.toContain(b.id);
+    }
+  }, 60_000);
+
+  it('refuses a rotated read key on another replica within 5 s', async () => {
+    const { created, id } = tenants[2]!;
+    expect((await get(THIRD, created, '/v1/uniques')).status).toBe(200);
+    const rotation = await fetch(`http://127.0.0.1:${SECOND}/admin/tenants/${id}/keys/read/rotate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(rotation.status).toBe(200);
+    const rotatedAt = Date.now();
+    const { key } = (await rotation.json()) as { key: string };
+    let refusedAfterMs = Number.POSITIVE_INFINITY;
+    while (Date.now() - rotatedAt < 10_000) {
+      if ((await get(THIRD, created, '/v1/uniques')).status === 401) {
+        refusedAfterMs = Date.now() - rotatedAt;
+        break;
+      }
+      await sleep(100);
+    }
+    expect({ refusedAfterMs, within5s: refusedAfterMs <= 5_000 }).toEqual({ refusedAfterMs, within5s: true });
+    expect((await get(THIRD, { ...created, readKey: key }, '/v1/uniques')).status).toBe(200);
+  }, 30_000);
 
   async function closedDirtyMinutes(tenantId: TenantId): Promise<number> {
     const open = bucketOf(Date.now(), 'minute');

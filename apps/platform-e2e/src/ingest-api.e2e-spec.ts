@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { Analytics } from '@segment/analytics-node';
 import type { CreatedTenant } from '@tally/tenancy';
-import { eventually, startApp, testEnvironment, type RunningApp } from '@tally/testing';
+import { eventually, mappedRoutes, startApp, testEnvironment, type RunningApp } from '@tally/testing';
 import { provisionTenant } from './support/tenants';
 import { readEventsTopic } from './support/topic-reader';
 
@@ -197,8 +197,8 @@ describe('ingest-api: Segment-compatible ingestion into Kafka', () => {
     };
     expect(document.openapi).toBe('3.1.0');
     // The route table as Nest mapped it at boot, with the per-type route expanded.
-    const served = [...app.output().matchAll(/Mapped \{([^,]+), (GET|POST|PUT|DELETE|PATCH)\} route/g)]
-      .map((m) => m[1] as string)
+    const served = mappedRoutes(app.output())
+      .map((route) => route.path)
       .filter((path) => !path.startsWith('/docs'))
       .flatMap((path) =>
         path === '/v1/:type'

@@ -1,4 +1,4 @@
-export { startApp, type RunningApp } from './lib/app-process.util';
+export { mappedRoutes, startApp, type RunningApp } from './lib/app-process.util';
 export {
   composeDisagreements,
   composeEnvironmentOf,

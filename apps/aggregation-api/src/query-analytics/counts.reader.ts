@@ -5,6 +5,7 @@ import { REDIS_CLIENT } from '@tally/redis';
 import type { TenantId } from '@tally/tenancy';
 import { RollupStore, runsOf, type BucketRuns } from '../rollups/rollup.store';
 import { minutesOf, splitUnit, tileMinutes, type RollupUnit } from './rollup-units';
+import { SettledRollupsCache, isSettled } from './settled-rollups.cache';
 
 /** Event counts of one time range, by counted name. */
 export interface RangeCounts {
@@ -31,9 +32,23 @@ export class CountsReader {
     private readonly rollups: RollupStore,
   ) {}
 
+  private readonly settled = new SettledRollupsCache();
+
   /** `ranges` are [startMinute, endMinute); the answer has one entry per range, in order. */
   async count(tenantId: TenantId, ranges: readonly (readonly [number, number])[]): Promise<RangeCounts[]> {
-    const dirty = dirtyMinutesOf(await this.redis.hkeys(rollupKeys.dirtyMinutes(tenantId))).sort((a, b) => a - b);
+    // The late-write counter first: cached rollups read under it stay valid (see SettledRollupsCache).
+    const [lateReply, dirtyReply] =
+      (await this.redis
+        .pipeline()
+        .get(rollupKeys.lateWrites(tenantId))
+        .hkeys(rollupKeys.dirtyMinutes(tenantId))
+        .exec()) ?? [];
+    const failure = lateReply?.[0] ?? dirtyReply?.[0];
+    if (failure) throw failure;
+    const late = lateReply?.[1] as string | null;
+    const dirtyFields = (dirtyReply?.[1] ?? []) as string[];
+    const settled = this.settled.entriesFor(tenantId, late ?? '0');
+    const dirty = dirtyMinutesOf(dirtyFields).sort((a, b) => a - b);
     const hasDirty = (unit: RollupUnit): boolean => {
       const [start, end] = minutesOf(unit);
       const i = lowerBound(dirty, start);
@@ -66,8 +81,9 @@ export class CountsReader {
     const counterMinutes = [...fromCounters];
     const pipeline = this.redis.pipeline();
     for (const minute of counterMinutes) pipeline.hgetall(realtimeKeys.counts(tenantId, minute));
+    const toFetch = fromRollups.filter((u) => !settled.has(unitKey(u)));
     const [stored, counters] = await Promise.all([
-      this.rollups.counts(tenantId, runsByInterval(fromRollups)),
+      this.rollups.counts(tenantId, runsByInterval(toFetch)),
       counterMinutes.length > 0 ? pipeline.exec() : Promise.resolve([]),
     ]);
     const live = new Map<number, Record<string, string>>();
@@ -77,6 +93,14 @@ export class CountsReader {
       live.set(minute, value as Record<string, string>);
     }
 
+    const nowMs = Date.now();
+    for (const unit of toFetch) {
+      if (isSettled(minutesOf(unit)[1], nowMs)) {
+        this.settled.remember(settled, unitKey(unit), stored[unit.interval].get(unit.bucket)?.names ?? null);
+      }
+    }
+    const namesOf = (unit: RollupUnit) => settled.get(unitKey(unit)) ?? stored[unit.interval].get(unit.bucket)?.names;
+
     return leavesPerRange.map((leaves) => {
       const byName = new Map<string, number>();
       const add = (name: string, n: number) => byName.set(name, (byName.get(name) ?? 0) + n);
@@ -84,7 +108,7 @@ export class CountsReader {
         if (unit.interval === 'minute' && fromCounters.has(unit.bucket)) {
           for (const [name, n] of Object.entries(live.get(unit.bucket) ?? {})) add(name, Number(n));
         } else {
-          for (const { name, count } of stored[unit.interval].get(unit.bucket)?.names ?? []) {
+          for (const { name, count } of namesOf(unit) ?? []) {
             add(name, count);
           }
         }
@@ -115,3 +139,5 @@ export function runsByInterval(units: readonly RollupUnit[]): BucketRuns {
     day: runsOf(units.filter((u) => u.interval === 'day').map((u) => u.bucket)),
   };
 }
+
+const unitKey = (unit: RollupUnit): string => `${unit.interval}:${unit.bucket}`;

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedTenant } from '@tally/tenancy';
 import type { MinuteWindow } from './analytics-query.service';
 import { QueryCache, etagOf, matchesEtag } from './query-cache';
+import { isSettled } from './settled-rollups.cache';
 import { QueryMetrics } from './query.metrics';
 
 export interface QueryContext {
@@ -56,4 +57,4 @@ export class QueryResponder {
  * counted as a late write: it ended two minutes ago or more (one minute of margin for
  * clocks that differ between the worker and this replica).
  */
-export const isClosed = (window: MinuteWindow, nowMs: number): boolean => window.end <= Math.floor(nowMs / 60_000) - 2;
+export const isClosed = (window: MinuteWindow, nowMs: number): boolean => isSettled(window.end, nowMs);

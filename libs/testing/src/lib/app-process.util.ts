@@ -42,3 +42,11 @@ export function startApp(name: AppName, env: Record<string, string>): RunningApp
       }),
   };
 }
+
+/** The routes Nest mapped at boot, read from an app's log (it must run with LOG_LEVEL=info). */
+export function mappedRoutes(output: string): { readonly path: string; readonly method: string }[] {
+  return [...output.matchAll(/Mapped \{([^,]+), (GET|POST|PUT|DELETE|PATCH)\} route/g)].map((m) => ({
+    path: m[1] as string,
+    method: m[2] as string,
+  }));
+}
