@@ -16,6 +16,7 @@ import { UniquesReader } from './uniques.reader';
 import { zonedBuckets } from './zoned-buckets';
 
 const MINUTE_MS = 60_000;
+const EMPTY: RangeCounts = { total: 0, byName: new Map() };
 
 /** A query window as whole minutes [start, end): the resolution of every answer. */
 export interface MinuteWindow {
@@ -40,16 +41,16 @@ export class AnalyticsQueryService {
 
   async summary(tenantId: TenantId, query: SummaryQuery): Promise<SummaryAnswer> {
     const { start, end } = minuteWindowOf(query.from, query.to);
-    const [[counts], uniqueUsers] = await Promise.all([
-      this.countRanges(tenantId, [[start, end]]),
+    const [counts, uniqueUsers] = await Promise.all([
+      this.countRange(tenantId, start, end),
       this.uniques.count(tenantId, start, end),
     ]);
     return {
       from: iso(start),
       to: iso(end),
-      totalEvents: counts!.total,
+      totalEvents: counts.total,
       uniqueUsers,
-      countsByEvent: Object.fromEntries(byCountDescending(counts!).map((e) => [e.name, e.count])),
+      countsByEvent: Object.fromEntries(byCountDescending(counts).map((e) => [e.name, e.count])),
     };
   }
 
@@ -62,13 +63,14 @@ export class AnalyticsQueryService {
     }
     const ranges = buckets.map((b) => [Math.floor(b.startMs / MINUTE_MS), Math.ceil(b.endMs / MINUTE_MS)] as const);
     const counted = await this.countRanges(tenantId, ranges);
-    const series = buckets.map((b, i) => ({
-      start: new Date(b.startMs).toISOString(),
-      count: query.event === undefined ? counted[i]!.total : (counted[i]!.byName.get(query.event) ?? 0),
-    }));
+    const series = buckets.map((b, i) => {
+      const counts = counted[i] ?? EMPTY;
+      const count = query.event === undefined ? counts.total : (counts.byName.get(query.event) ?? 0);
+      return { start: new Date(b.startMs).toISOString(), count };
+    });
     return {
-      from: new Date(buckets[0]!.startMs).toISOString(),
-      to: new Date(buckets.at(-1)!.endMs).toISOString(),
+      from: new Date(buckets[0]?.startMs ?? query.from.getTime()).toISOString(),
+      to: new Date(buckets.at(-1)?.endMs ?? query.to.getTime()).toISOString(),
       event: query.event ?? null,
       interval: query.interval,
       tz: query.tz,
@@ -79,8 +81,8 @@ export class AnalyticsQueryService {
 
   async topEvents(tenantId: TenantId, query: TopEventsQuery): Promise<TopEventsAnswer> {
     const { start, end } = minuteWindowOf(query.from, query.to);
-    const [counts] = await this.countRanges(tenantId, [[start, end]]);
-    return { from: iso(start), to: iso(end), events: byCountDescending(counts!).slice(0, query.limit) };
+    const counts = await this.countRange(tenantId, start, end);
+    return { from: iso(start), to: iso(end), events: byCountDescending(counts).slice(0, query.limit) };
   }
 
   async uniqueUsers(tenantId: TenantId, query: UniquesQuery): Promise<UniquesAnswer> {
@@ -91,6 +93,10 @@ export class AnalyticsQueryService {
       event: query.event ?? null,
       uniques: await this.uniques.count(tenantId, start, end, query.event),
     };
+  }
+
+  private async countRange(tenantId: TenantId, start: number, end: number): Promise<RangeCounts> {
+    return (await this.countRanges(tenantId, [[start, end]]))[0] ?? EMPTY;
   }
 
   private async countRanges(

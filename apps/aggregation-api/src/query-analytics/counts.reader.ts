@@ -20,10 +20,10 @@ export class QueryTooLargeError extends Error {}
 const MAX_READS = 50_000;
 
 /**
- * Exact counts for minute ranges of one tenant. Closed buckets come from rollups; a
- * minute that changed since it was last rolled up (the open minute, late events) from
- * the worker's Redis counters, so answers are exact and fresh at once. A day or hour
- * that holds such a minute is read as its hours or minutes.
+ * Exact counts for minute ranges of one tenant. Settled buckets come from rollups
+ * (cached in process); a minute of the last two, or one that changed since it was last
+ * rolled up (late events), from the worker's Redis counters — so answers are exact and
+ * fresh at once. A day or hour that holds such a minute is read as its hours or minutes.
  */
 @Injectable()
 export class CountsReader {
@@ -49,10 +49,15 @@ export class CountsReader {
     const dirtyFields = (dirtyReply?.[1] ?? []) as string[];
     const settled = this.settled.entriesFor(tenantId, late ?? '0');
     const dirty = dirtyMinutesOf(dirtyFields).sort((a, b) => a - b);
-    const hasDirty = (unit: RollupUnit): boolean => {
+    // A unit with a dirty minute, or one that is not settled yet (it ended less than two
+    // minutes ago), is read through the Redis counters of its minutes: they are exact, and
+    // recent minutes then never cost a MongoDB read. Settled, clean units come from rollups.
+    const nowMs = Date.now();
+    const fromCountersOnly = (unit: RollupUnit): boolean => {
       const [start, end] = minutesOf(unit);
+      if (!isSettled(end, nowMs)) return true;
       const i = lowerBound(dirty, start);
-      return i < dirty.length && dirty[i]! < end;
+      return i < dirty.length && (dirty[i] as number) < end;
     };
 
     const leavesPerRange: RollupUnit[][] = [];
@@ -62,9 +67,8 @@ export class CountsReader {
     for (const [start, end] of ranges) {
       const leaves: RollupUnit[] = [];
       const todo = tileMinutes(start, end);
-      while (todo.length > 0) {
-        const unit = todo.pop()!;
-        if (!hasDirty(unit)) {
+      for (let unit = todo.pop(); unit !== undefined; unit = todo.pop()) {
+        if (!fromCountersOnly(unit)) {
           leaves.push(unit);
           fromRollups.push(unit);
         } else if (unit.interval === 'minute') {
@@ -93,11 +97,8 @@ export class CountsReader {
       live.set(minute, value as Record<string, string>);
     }
 
-    const nowMs = Date.now();
     for (const unit of toFetch) {
-      if (isSettled(minutesOf(unit)[1], nowMs)) {
-        this.settled.remember(settled, unitKey(unit), stored[unit.interval].get(unit.bucket)?.names ?? null);
-      }
+      this.settled.remember(settled, unitKey(unit), stored[unit.interval].get(unit.bucket)?.names ?? null);
     }
     const namesOf = (unit: RollupUnit) => settled.get(unitKey(unit)) ?? stored[unit.interval].get(unit.bucket)?.names;
 
