@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { realtimeKeys } from '@tally/analytics-store';
+import { freshCountersField, realtimeKeys, rollupKeys } from '@tally/analytics-store';
 import { createRedisClient } from '@tally/redis';
 import { newTenantId } from '@tally/tenancy';
 import { testEnvironment, uniqueName } from '@tally/testing';
@@ -70,5 +70,21 @@ describe('RealtimeStateWriter', () => {
     expect(next).toMatchObject({ mark: 149n, earlierAttempt: { first: 100n, last: 199n } });
     await writer.apply(keys, next, events(150, 249), 249n, now);
     expect(await writer.begin(keys, 250n, 260n)).toMatchObject({ mark: 249n, earlierAttempt: undefined });
+  });
+
+  it('flags a minute whose counters it creates, and only then, for the aggregation job', async () => {
+    const keys = RealtimeStateWriter.partitionKeys(uniqueName('group'), 'topic', 0);
+    const other = newTenantId();
+    const at = (offset: number): OffsetEvent => ({ ...events(offset, offset)[0]!, tenantId: other });
+    const flag = () => redis.hget(rollupKeys.dirtyMinutes(other), freshCountersField(minute));
+    const first = await writer.begin(keys, 0n, 0n);
+    await writer.apply(keys, first, [at(0)], 0n, now);
+    expect(await flag()).toBe('1');
+    expect(await redis.hget(rollupKeys.dirtyMinutes(other), String(minute))).toBe('1');
+    await redis.hdel(rollupKeys.dirtyMinutes(other), freshCountersField(minute)); // the job consumed it
+    const second = await writer.begin(keys, 1n, 1n);
+    await writer.apply(keys, second, [at(1)], 1n, now);
+    expect(await flag()).toBeNull();
+    expect(await redis.hget(rollupKeys.dirtyMinutes(other), String(minute))).toBe('2');
   });
 });

@@ -1,0 +1,137 @@
+import type Redis from 'ioredis';
+import type { MongoClient } from 'mongodb';
+import type { PinoLogger } from 'nestjs-pino';
+import {
+  DIRTY_TENANTS_SET,
+  RAW_EVENTS_COLLECTION,
+  freshCountersField,
+  realtimeKeys,
+  rollupKeys,
+  type RawEventDocument,
+} from '@tally/analytics-store';
+import { createMongoClient } from '@tally/mongo';
+import { createRedisClient } from '@tally/redis';
+import { newTenantId, type TenantId } from '@tally/tenancy';
+import { testEnvironment } from '@tally/testing';
+import { RollupStore } from '../rollups/rollup.store';
+import { closedDirtyMinutes } from './aggregation-job.service';
+import { RawMinuteReader } from './raw-minute.reader';
+import { RollupBuilder } from './rollup.builder';
+
+const quietLogger = { setContext: () => undefined, warn: () => undefined } as unknown as PinoLogger;
+
+/**
+ * The rollup rules against real Redis and the real MongoDB-wire store, with the Redis
+ * state written the way processor-worker writes it.
+ */
+describe('RollupBuilder', () => {
+  const env = testEnvironment();
+  let redis: Redis;
+  let mongo: MongoClient;
+  let store: RollupStore;
+  let builder: RollupBuilder;
+
+  beforeAll(() => {
+    redis = createRedisClient(env.redis, 'tally-test');
+    mongo = createMongoClient(env.mongo, 'tally-test');
+    const db = mongo.db(env.mongo.database);
+    store = new RollupStore(db, quietLogger);
+    builder = new RollupBuilder(redis, store, new RawMinuteReader(db));
+  });
+
+  afterAll(async () => {
+    await Promise.all([redis.quit(), mongo.close()]);
+  });
+
+  const minute = Math.floor(Date.now() / 60_000) - 90;
+  const hour = Math.floor(minute / 60);
+
+  /** What the worker's apply script does for `n` events of `name` in `minute`. */
+  async function workerWrites(tenant: TenantId, name: string, n: number, at = minute): Promise<void> {
+    const counts = realtimeKeys.counts(tenant, at);
+    if (!(await redis.exists(counts))) await redis.hset(rollupKeys.dirtyMinutes(tenant), freshCountersField(at), '1');
+    await redis.hincrby(counts, name, n);
+    await redis.hincrby(rollupKeys.dirtyMinutes(tenant), String(at), 1);
+    await redis.sadd(DIRTY_TENANTS_SET, tenant);
+    await redis.pfadd(realtimeKeys.uniques(tenant, 'minute', at), `u:${name}`);
+  }
+
+  async function rollAll(tenant: TenantId): Promise<void> {
+    const dirty = closedDirtyMinutes(await redis.hgetall(rollupKeys.dirtyMinutes(tenant)), minute + 60);
+    await builder.roll(tenant, dirty, Date.now());
+    await builder.clear(tenant, dirty);
+  }
+
+  async function totals(tenant: TenantId): Promise<{ minute?: number; hour?: number; day?: number }> {
+    const found = await store.counts(tenant, {
+      minute: [[minute, minute]],
+      hour: [[hour, hour]],
+      day: [[Math.floor(hour / 24), Math.floor(hour / 24)]],
+    });
+    return {
+      minute: found.minute.get(minute)?.total,
+      hour: found.hour.get(hour)?.total,
+      day: found.day.get(Math.floor(hour / 24))?.total,
+    };
+  }
+
+  it('rolls a minute up into exact minute, hour and day rollups, and marks it clean', async () => {
+    const tenant = newTenantId();
+    await workerWrites(tenant, 'Signed Up', 3);
+    await workerWrites(tenant, 'Order Completed', 2, minute + 1);
+    await rollAll(tenant);
+    expect(await totals(tenant)).toEqual({ minute: 3, hour: 5, day: 5 });
+    expect(await redis.hlen(rollupKeys.dirtyMinutes(tenant))).toBe(0);
+    expect(await redis.sismember(DIRTY_TENANTS_SET, tenant)).toBe(0);
+    const sketches = await store.sketchesIn(tenant, { minute: [[minute, minute]] });
+    expect(sketches.minute.get(minute)?.hll).toBeDefined();
+  });
+
+  it('keeps a minute dirty when it changed while being rolled up', async () => {
+    const tenant = newTenantId();
+    await workerWrites(tenant, 'Signed Up', 1);
+    const dirty = closedDirtyMinutes(await redis.hgetall(rollupKeys.dirtyMinutes(tenant)), minute + 60);
+    await builder.roll(tenant, dirty, Date.now());
+    await workerWrites(tenant, 'Signed Up', 1); // arrives during the run
+    expect(await builder.clear(tenant, dirty)).toBe(1);
+    await rollAll(tenant);
+    expect(await totals(tenant)).toMatchObject({ minute: 2 });
+  });
+
+  it('adds the rollup back once into counters re-created after they expired, even if rolled twice', async () => {
+    const tenant = newTenantId();
+    await workerWrites(tenant, 'Signed Up', 4);
+    await rollAll(tenant);
+    await redis.del(realtimeKeys.counts(tenant, minute)); // the counters expire
+    await workerWrites(tenant, 'Signed Up', 1); // a late event re-creates them
+    const dirty = closedDirtyMinutes(await redis.hgetall(rollupKeys.dirtyMinutes(tenant)), minute + 60);
+    expect(dirty[0]?.fresh).toBe(true);
+    await builder.roll(tenant, dirty, Date.now());
+    await builder.roll(tenant, dirty, Date.now()); // a run that died before clearing, redone
+    await builder.clear(tenant, dirty);
+    expect(await totals(tenant)).toEqual({ minute: 5, hour: 5, day: 5 });
+    expect(await redis.hget(realtimeKeys.counts(tenant, minute), 'Signed Up')).toBe('5');
+  });
+
+  it('recounts a minute from the raw events when its counters are gone', async () => {
+    const tenant = newTenantId();
+    const events = mongo.db(env.mongo.database).collection<RawEventDocument>(RAW_EVENTS_COLLECTION);
+    await events.insertMany(
+      [1, 2, 3].map((i) => ({
+        _id: `${tenant}:m${i}`,
+        tenantId: tenant,
+        name: 'Imported',
+        userKey: `u:${i}`,
+        timestamp: new Date(minute * 60_000),
+        minute,
+        receivedAt: new Date(),
+        src: `t/0/${i}`,
+        payload: '{}',
+      })),
+    );
+    await redis.hset(rollupKeys.dirtyMinutes(tenant), String(minute), '1');
+    await rollAll(tenant);
+    expect(await totals(tenant)).toEqual({ minute: 3, hour: 3, day: 3 });
+    expect(await redis.pfcount(realtimeKeys.uniques(tenant, 'minute', minute))).toBe(3);
+  });
+});
