@@ -187,7 +187,7 @@ describe('aggregation-api', () => {
       async () => {
         for (const { id } of tenants) expect(await closedDirtyMinutes(id)).toBe(0);
       },
-      180_000,
+      360_000,
       1_000,
     );
     await expectKnownAnswers(SECOND);
@@ -199,7 +199,7 @@ describe('aggregation-api', () => {
     const follower = leaders[0] === second ? third : second;
     expect(follower).not.toMatch(/aggregation_runs_total\{outcome="done"[^}]*\} [1-9]/);
     expect(follower).not.toMatch(/aggregation_minutes_rolled_total\{[^}]*\} [1-9]/);
-  }, 300_000);
+  }, 480_000);
 
   it('counts late events into closed, rolled-up minutes and drops cached answers they change', async () => {
     const { created, id } = tenants[1]!;

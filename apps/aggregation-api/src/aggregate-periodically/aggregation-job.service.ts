@@ -28,7 +28,7 @@ export interface RunReport {
 export const LEADER_LOCK_KEY = 'agg:leader';
 
 /** Minutes rolled up and marked clean together: progress is kept in steps of this size. */
-const SLICE_MINUTES = 500;
+const SLICE_MINUTES = 2_000;
 
 /**
  * The periodic aggregation: on the one replica holding the leader lock, every

@@ -126,9 +126,14 @@ export class RollupBuilder {
     for (const { rollup } of hourDocs) stored.hour.set(rollup.bucket, rollup);
     const dayDocs = await this.sumUp(tenantId, 'day', days, stored.hour, sketches.day, nowMs);
     const all = [...minuteDocs, ...hourDocs, ...dayDocs];
+    const existing = new Set<string>();
+    for (const found of [stored, sketches]) {
+      for (const byBucket of Object.values(found)) for (const doc of byBucket.values()) existing.add(doc._id);
+    }
     await this.store.replace(
       all.map((d) => d.rollup),
       all.map((d) => d.sketch),
+      existing,
     );
     return { minutes: minutes.length, recounted };
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
 import {
   ROLLUPS_COLLECTION,
   ROLLUPS_INDEXES,
@@ -61,19 +61,19 @@ export class RollupStore implements OnModuleInit {
    *
    * Delete, then insert — not upserts: FerretDB 1.24 hangs on a bulk of replace-upserts
    * (measured here: a 200-upsert bulkWrite never returned and wedged the server), and
-   * scans the collection for each single one. In between, the buckets are briefly
+   * scans the collection for each single one; a first rollup (the common case) is a plain
+   * insert. In between, the buckets are briefly
    * missing; no query reads them then, because each holds a minute still marked dirty
    * until the job has written every level (see CountsReader).
    */
-  async replace(rollups: readonly RollupDocument[], sketches: readonly RollupSketchDocument[]): Promise<void> {
-    if (rollups.length > 0) {
-      await this.rollups.deleteMany({ _id: { $in: rollups.map((d) => d._id) } });
-      await this.rollups.insertMany([...rollups], { ordered: false });
-    }
-    if (sketches.length > 0) {
-      await this.sketches.deleteMany({ _id: { $in: sketches.map((d) => d._id) } });
-      await this.sketches.insertMany([...sketches], { ordered: false });
-    }
+  async replace(
+    rollups: readonly RollupDocument[],
+    sketches: readonly RollupSketchDocument[],
+    /** `_id`s of the given documents already stored (the caller read them): only these are deleted. */
+    existing: ReadonlySet<string>,
+  ): Promise<void> {
+    await replaceIn(this.rollups, rollups, existing);
+    await replaceIn(this.sketches, sketches, existing);
   }
 
   private async find<T extends RollupDocument | RollupSketchDocument>(
@@ -105,4 +105,14 @@ function byBucket<T extends { interval: BucketInterval; bucket: number }>(docs: 
   const found: ByBucket<T> = { minute: new Map(), hour: new Map(), day: new Map() };
   for (const doc of docs) found[doc.interval].set(doc.bucket, doc);
   return found;
+}
+
+async function replaceIn<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  existing: ReadonlySet<string>,
+): Promise<void> {
+  const stale = docs.map((d) => d._id).filter((id) => existing.has(id));
+  if (stale.length > 0) await collection.deleteMany({ _id: { $in: stale } } as Filter<T>);
+  if (docs.length > 0) await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
 }
