@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
+/** The event names `trackEvent` uses, in turn. */
+export const EVENT_NAMES = ['Product Viewed', 'Button Clicked', 'Checkout Started'] as const;
+
 /** A realistic Segment track event: SDK context, a few properties, ~450 bytes of JSON. */
 export function trackEvent(seq: number): Record<string, unknown> {
   return {
     type: 'track',
-    event: seq % 3 === 0 ? 'Product Viewed' : seq % 3 === 1 ? 'Button Clicked' : 'Checkout Started',
+    event: EVENT_NAMES[seq % EVENT_NAMES.length],
     userId: `user-${seq % 5000}`,
     messageId: randomUUID(),
     timestamp: new Date().toISOString(),

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { dirtyMinutesOf, realtimeKeys, rollupKeys } from '@tally/analytics-store';
+import { dirtyMinutesOf, realtimeKeys, rollupKeys, type RollupDocument } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
 import type { TenantId } from '@tally/tenancy';
-import { RollupStore, runsOf, type BucketRuns } from '../rollups/rollup.store';
+import { RollupStore, runsOf, type BucketRuns, type ByBucket } from '../rollups/rollup.store';
 import { minutesOf, splitUnit, tileMinutes, type RollupUnit } from './rollup-units';
 import { SettledRollupsCache, isSettled } from './settled-rollups.cache';
 
@@ -33,6 +33,28 @@ export class CountsReader {
   ) {}
 
   private readonly settled = new SettledRollupsCache();
+  /** Reads under way, so requests asking for the same rollups at once share one read. */
+  private readonly reading = new Map<string, Promise<ByBucket<RollupDocument>>>();
+
+  /**
+   * One MongoDB read for concurrent requests that need the same (not yet cached) rollups
+   * of the same tenant: on FerretDB each read scans the collection, and a burst of
+   * identical misses would otherwise scan it once per request.
+   */
+  private readRollups(
+    tenantId: TenantId,
+    late: string,
+    units: readonly RollupUnit[],
+  ): Promise<ByBucket<RollupDocument>> {
+    const runs = runsByInterval(units);
+    const key = `${tenantId}|${late}|${JSON.stringify(runs)}`;
+    let read = this.reading.get(key);
+    if (!read) {
+      read = this.rollups.counts(tenantId, runs).finally(() => this.reading.delete(key));
+      this.reading.set(key, read);
+    }
+    return read;
+  }
 
   /** `ranges` are [startMinute, endMinute); the answer has one entry per range, in order. */
   async count(tenantId: TenantId, ranges: readonly (readonly [number, number])[]): Promise<RangeCounts[]> {
@@ -87,7 +109,7 @@ export class CountsReader {
     for (const minute of counterMinutes) pipeline.hgetall(realtimeKeys.counts(tenantId, minute));
     const toFetch = fromRollups.filter((u) => !settled.has(unitKey(u)));
     const [stored, counters] = await Promise.all([
-      this.rollups.counts(tenantId, runsByInterval(toFetch)),
+      this.readRollups(tenantId, late ?? '0', toFetch),
       counterMinutes.length > 0 ? pipeline.exec() : Promise.resolve([]),
     ]);
     const live = new Map<number, Record<string, string>>();
