@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type Redis from 'ioredis';
-import { DIRTY_TENANTS_SET, bucketOf, freshCountersField, rollupKeys } from '@tally/analytics-store';
+import { DIRTY_TENANTS_SET, bucketOf, dirtyMinutesOf, freshCountersField, rollupKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
 import { parseTenantId } from '@tally/tenancy';
 import { AggregationMetrics } from './aggregation.metrics';
@@ -135,9 +135,8 @@ export class AggregationJob implements OnApplicationBootstrap, OnApplicationShut
 
 /** Closed minutes of a dirty-minutes hash, oldest first, with their counters and fresh flags. */
 export function closedDirtyMinutes(fields: Record<string, string>, openMinute: number): DirtyMinute[] {
-  return Object.entries(fields)
-    .filter(([field]) => !field.includes(':'))
-    .map(([field, version]) => ({ minute: Number(field), version, fresh: freshCountersField(Number(field)) in fields }))
-    .filter((d) => Number.isInteger(d.minute) && d.minute < openMinute)
-    .sort((a, b) => a.minute - b.minute);
+  return dirtyMinutesOf(Object.keys(fields))
+    .filter((minute) => Number.isInteger(minute) && minute < openMinute)
+    .sort((a, b) => a - b)
+    .map((minute) => ({ minute, version: fields[String(minute)] ?? '', fresh: freshCountersField(minute) in fields }));
 }
