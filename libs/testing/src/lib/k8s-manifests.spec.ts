@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { TOPICS } from '@tally/contracts';
 import { HealthModule, MetricsModule } from '@tally/observability';
 import { loadComposeFile, readRepoFile } from './compose-file.util';
+import { unknownFieldProblems } from './k8s-manifest-fields.util';
 import {
   K8S_BASE_DIR,
   K8S_DIR,
@@ -23,7 +24,6 @@ import {
   readManifestFile,
   relativeToRepo,
   renderKustomization,
-  unknownFieldProblems,
   yamlFilesUnder,
   type K8sObject,
 } from './k8s-manifests.util';
