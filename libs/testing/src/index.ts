@@ -7,6 +7,6 @@ export {
   type ComposeFile,
 } from './lib/compose-file.util';
 export { eventually, sleep } from './lib/eventually.util';
-export { kubernetesDisagreements, kubernetesEnvironmentOf } from './lib/k8s-manifests.util';
+export { kubernetesDisagreements, kubernetesEnvironmentOf, type DeployedConfig } from './lib/k8s-manifests.util';
 export { testEnvironment, type AppName, type TestEnvironment } from './lib/test-environment';
 export { uniqueName } from './lib/unique-name.util';

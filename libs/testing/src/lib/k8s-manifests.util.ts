@@ -304,61 +304,81 @@ export const renderExampleOverlay = (): K8sObject[] => renderKustomization(K8S_O
 export const kubernetesEnvironmentOf = (app: string): Record<string, string> =>
   Object.fromEntries(containerEnvironmentOf(renderExampleOverlay(), app).map((e) => [e.name, e.value]));
 
+/** The part of an app's parsed configuration that the manifests must agree with. */
+export interface DeployedConfig {
+  readonly http: { readonly host: string; readonly port: number };
+  readonly kafka?: { readonly brokers: readonly string[] };
+  readonly redis?: { readonly url: string };
+  readonly mongo?: { readonly url: string };
+}
+
 /**
  * What must agree between an app's config schema and its Deployment in the example
- * overlay: every variable the manifests give it is one the schema reads (a typo or a
+ * overlay: the app boots with the environment it gets (`load` is the app's own config
+ * loader); every variable the manifests give it is one the schema reads (a typo or a
  * variable meant for another app is caught here, as the app itself would ignore it);
  * every variable the schema requires without a default is given; the app listens on
  * all interfaces, on the port its container declares, probes and is scraped on; it dials
- * no loopback address. `schemaShape` is the app's flat env schema's shape.
+ * no loopback address. `schemaShape` is the shape of the app's flat env schema.
  */
 export function kubernetesDisagreements(
   app: string,
   schemaShape: Readonly<Record<string, z.ZodType>>,
-  config: { readonly httpHost: string; readonly httpPort: number; readonly dials: readonly string[] },
+  load: (env: Record<string, string>) => DeployedConfig,
 ): string[] {
   const objects = renderExampleOverlay();
   const problems: string[] = [];
   const entries = containerEnvironmentOf(objects, app);
+  let config: DeployedConfig;
+  try {
+    config = load(Object.fromEntries(entries.map((e) => [e.name, e.value])));
+  } catch (error) {
+    return [
+      `${app} does not boot with its Kubernetes environment: ${error instanceof Error ? error.message : String(error)}`,
+    ];
+  }
   const given = new Set(entries.map((e) => e.name));
   for (const entry of entries) {
-    if (!(entry.name in schemaShape))
+    if (!(entry.name in schemaShape)) {
       problems.push(`${app} gets ${entry.name} from ${entry.from}, which its config schema does not read`);
+    }
   }
   for (const [name, field] of Object.entries(schemaShape)) {
     if (!field.safeParse(undefined).success && !given.has(name))
       problems.push(`${app} needs ${name}, which no manifest gives it`);
   }
-  if (config.httpHost !== '0.0.0.0') problems.push(`${app} listens on ${config.httpHost}, not on the pod's addresses`);
-  for (const host of config.dials) {
-    if (/^(127\.|localhost$|::1$)/.test(host))
+  if (config.http.host !== '0.0.0.0')
+    problems.push(`${app} listens on ${config.http.host}, not on the pod's addresses`);
+  const dials = [
+    ...(config.kafka?.brokers ?? []).map((b) => b.slice(0, b.lastIndexOf(':'))),
+    ...[config.redis?.url, config.mongo?.url].flatMap((url) => (url ? [new URL(url).hostname] : [])),
+  ];
+  for (const host of dials) {
+    if (/^(127\.|localhost$|\[?::1\]?$)/.test(host))
       problems.push(`${app} dials ${host}: a loopback default, not set for Kubernetes`);
   }
+  const httpPort = config.http.port;
   const container = appContainerOf(objects, app);
   const portOf = (port: number | string | undefined) =>
     typeof port === 'string' ? container.ports?.find((p) => p.name === port)?.containerPort : port;
   const declared = container.ports?.map((p) => p.containerPort) ?? [];
-  if (declared.length !== 1 || declared[0] !== config.httpPort) {
-    problems.push(`${app} listens on ${config.httpPort}; its container declares ${JSON.stringify(declared)}`);
+  if (declared.length !== 1 || declared[0] !== httpPort) {
+    problems.push(`${app} listens on ${httpPort}; its container declares ${JSON.stringify(declared)}`);
   }
   for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
     const port = portOf(container[probe]?.httpGet?.port);
-    if (port !== config.httpPort)
-      problems.push(`${app} ${probe} goes to port ${port}, the app listens on ${config.httpPort}`);
+    if (port !== httpPort) problems.push(`${app} ${probe} goes to port ${port}, the app listens on ${httpPort}`);
   }
-  const annotations = (
-    findObject(objects, 'Deployment', app)?.['spec'] as { template: { metadata: K8sObject['metadata'] } }
-  ).template.metadata.annotations;
-  if (annotations?.['prometheus.io/port'] !== String(config.httpPort)) {
-    problems.push(
-      `${app} is scraped on port ${annotations?.['prometheus.io/port']}, the app listens on ${config.httpPort}`,
-    );
-  }
+  const deployment = findObject(objects, 'Deployment', app) as unknown as {
+    spec: { template: { metadata: K8sObject['metadata'] } };
+  };
+  const scrapePort = deployment.spec.template.metadata.annotations?.['prometheus.io/port'];
+  if (scrapePort !== String(httpPort))
+    problems.push(`${app} is scraped on port ${scrapePort}, the app listens on ${httpPort}`);
   const service = findObject(objects, 'Service', app) as
     { spec?: { ports?: { targetPort?: number | string }[] } } | undefined;
   for (const p of service?.spec?.ports ?? []) {
-    if (portOf(p.targetPort) !== config.httpPort)
-      problems.push(`Service ${app} sends to ${p.targetPort}, not to ${config.httpPort}`);
+    if (portOf(p.targetPort) !== httpPort) problems.push(`Service ${app} sends to ${p.targetPort}, not to ${httpPort}`);
   }
   return problems;
 }
