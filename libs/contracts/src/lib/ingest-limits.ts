@@ -6,4 +6,6 @@ export const INGEST_LIMITS = {
   maxRequestBytes: 500 * 1024,
   /** Events in one batch; 500 KB of minimal events is far fewer than this. */
   maxBatchEvents: 2_500,
+  /** Levels of objects and arrays in one event, the event itself included; real events use a handful. */
+  maxEventDepth: 64,
 } as const;

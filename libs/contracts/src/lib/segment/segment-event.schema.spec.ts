@@ -66,6 +66,18 @@ describe('Segment event contract', () => {
       'expected record',
     ],
     ['an empty userId', { type: 'track', event: 'E', userId: '' }, 'userId', 'must not be empty'],
+    [
+      'an unknown field nested 10,000 levels deep',
+      { type: 'track', event: 'E', userId: 'u', extra: JSON.parse('['.repeat(10_000) + ']'.repeat(10_000)) as unknown },
+      'extra.0.0',
+      'nested more than 64 levels deep',
+    ],
+    [
+      'a property JSON.parse made Infinity',
+      { type: 'track', event: 'E', userId: 'u', properties: JSON.parse('{"big":1e400}') as unknown },
+      'properties.big',
+      'number out of range',
+    ],
   ])('rejects %s, naming the field and the rule', (_name, payload, field, rule) => {
     const problems = problemsOf(payload);
     expect(problems).toContainEqual({ field, rule: expect.stringContaining(rule) });

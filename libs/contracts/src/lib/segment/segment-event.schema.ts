@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { INGEST_LIMITS } from '../ingest-limits';
+import { jsonValueProblem } from './json-value-problem.util';
 
 /**
  * The Segment Tracking API event types (spec: "common fields", track, identify, page,
@@ -100,11 +102,23 @@ export const aliasEventSchema = z
 export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const segmentEventSchema = z.discriminatedUnion(
-  'type',
-  [trackEventSchema, identifyEventSchema, pageEventSchema, screenEventSchema, groupEventSchema, aliasEventSchema],
-  { message: `type must be one of ${EVENT_TYPES.join(', ')}` },
-);
+/**
+ * Any event, by its type. The whole event, unknown fields included, must also be JSON
+ * that every later step can serialise as it came: bounded nesting, finite numbers
+ * (`jsonValueProblem`). Checked here, so ingest-api refuses such an event by its index
+ * and the worker, parsing the envelope with this same schema, dead-letters one that
+ * reached Kafka some other way instead of failing on it.
+ */
+export const segmentEventSchema = z
+  .discriminatedUnion(
+    'type',
+    [trackEventSchema, identifyEventSchema, pageEventSchema, screenEventSchema, groupEventSchema, aliasEventSchema],
+    { message: `type must be one of ${EVENT_TYPES.join(', ')}` },
+  )
+  .superRefine((event, context) => {
+    const problem = jsonValueProblem(event, INGEST_LIMITS.maxEventDepth);
+    if (problem) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  });
 
 export type SegmentEvent = z.output<typeof segmentEventSchema>;
 export type TrackEvent = z.output<typeof trackEventSchema>;
