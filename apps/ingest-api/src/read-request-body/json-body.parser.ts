@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -17,7 +18,7 @@ class BodyError extends Error {
 /**
  * Reads an ingest request body: gzip/deflate decoded as a stream and cut off the moment
  * the decoded size passes the limit — a decompression bomb is never held whole — then
- * parsed as JSON with prototype-poisoning keys refused. Segment SDKs send JSON as
+ * parsed as JSON (which must be UTF-8) with prototype-poisoning keys refused. Segment SDKs send JSON as
  * `application/json`, and browsers' sendBeacon as `text/plain`; both are read here.
  */
 export function registerJsonBodyParser(
@@ -79,7 +80,10 @@ function readBody(request: FastifyRequest, payload: IncomingMessage, maxBytes: n
     source.on('end', () => {
       if (finished) return;
       finished = true;
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
+      const body = Buffer.concat(chunks, size);
+      // JSON travels as UTF-8 (RFC 8259); decoding invalid bytes would silently store U+FFFD in their place.
+      if (!isUtf8(body)) return reject(new BodyError(400, 'malformed JSON: the body is not valid UTF-8'));
+      resolve(body.toString('utf8'));
     });
   });
 }
