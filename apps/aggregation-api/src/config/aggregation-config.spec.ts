@@ -5,7 +5,7 @@ import { loadAggregationConfig } from './aggregation-config';
 describe('aggregation-api configuration', () => {
   it('defaults to the local stack addresses and port 3001', () => {
     const config = loadAggregationConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 3001 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 3001, requestTimeoutMs: 30_000 });
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.mongo.database).toBe('tally');
   });

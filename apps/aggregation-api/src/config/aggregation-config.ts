@@ -37,7 +37,7 @@ export const aggregationEnvSchema = z
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
-    http: { host: env.HTTP_HOST, port: env.AGGREGATION_API_PORT },
+    http: { host: env.HTTP_HOST, port: env.AGGREGATION_API_PORT, requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS },
     logLevel: env.LOG_LEVEL,
     redis: redisConfigFrom(env),
     mongo: mongoConfigFrom(env),

@@ -5,7 +5,7 @@ import { loadIngestConfig } from './ingest-config';
 describe('ingest-api configuration', () => {
   it('defaults to the local stack addresses and port 3000', () => {
     const config = loadIngestConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000, requestTimeoutMs: 30_000 });
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.mongo.database).toBe('tally');

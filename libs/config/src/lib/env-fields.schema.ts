@@ -38,6 +38,8 @@ export const hostPortListField = (fallback: string) =>
 /** Fields every Tally service accepts, whatever it does. */
 export const serviceEnvFields = {
   HTTP_HOST: hostField('0.0.0.0'),
+  /** A request whose headers and body have not all arrived by then is answered 408 and cut off (slow clients). */
+  HTTP_REQUEST_TIMEOUT_MS: intField(1_000, 600_000, 30_000),
   LOG_LEVEL: logLevelField,
   SERVICE_VERSION: z.string().min(1).default('dev'),
 };

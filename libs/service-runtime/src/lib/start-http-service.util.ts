@@ -6,11 +6,14 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, REQUEST_ID_HEADER, instrumentHttp, requestIdOf } from '@tally/observability';
+import { DEFAULT_REQUEST_TIMEOUT_MS, answerClientError, requestTimeoutServerOptions } from './answer-client-error.util';
 import { HttpErrorFilter, errorBody } from './http-error.filter';
 
 export interface HttpListenConfig {
   readonly host: string;
   readonly port: number;
+  /** A request whose headers and body have not all arrived by then gets 408 and its connection closed. */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface HttpServiceOptions {
@@ -30,11 +33,16 @@ export async function startHttpService(
   listen: HttpListenConfig,
   options: HttpServiceOptions = {},
 ): Promise<NestFastifyApplication> {
+  const requestTimeoutMs = listen.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
     new FastifyAdapter({
       trustProxy: true,
       bodyLimit: 1024 * 1024,
+      // Slow clients (a body a byte a second) are cut off; Fastify sets none by default.
+      requestTimeout: requestTimeoutMs,
+      http: requestTimeoutServerOptions(requestTimeoutMs),
+      clientErrorHandler: answerClientError(requestTimeoutMs),
       // A client's X-Request-Id (when sane) names the request everywhere it goes.
       requestIdHeader: false,
       genReqId: requestIdOf,
