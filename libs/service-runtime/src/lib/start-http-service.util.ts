@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule } from '@nestjs/common';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, REQUEST_ID_HEADER, instrumentHttp, requestIdOf } from '@tally/observability';
 import { DEFAULT_REQUEST_TIMEOUT_MS, answerClientError, requestTimeoutServerOptions } from './answer-client-error.util';
-import { HttpErrorFilter, errorBody } from './http-error.filter';
+import { HttpErrorFilter } from './http-error.filter';
 
 export interface HttpListenConfig {
   readonly host: string;
@@ -58,13 +58,9 @@ export async function startHttpService(
     done();
   });
   instrumentHttp(fastify, app.get<Registry>(METRICS_REGISTRY));
-  // Errors Fastify raises before a route handler runs (body parsing, limits) get the same shape as the rest.
-  fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
-    const message = statusCode < 500 ? error.message : 'internal error';
-    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.status(statusCode).send(errorBody(statusCode, message, String(request.id)));
-  });
+  // Errors Fastify raises before a route handler runs (body parsing, limits) reach Nest's
+  // exception layer, which it installs as Fastify's error handler at listen: they get the
+  // HttpErrorFilter's shape like the rest (a handler of our own here would be overridden).
   options.configureFastify?.(fastify);
   await app.listen(listen.port, listen.host);
   return app;
