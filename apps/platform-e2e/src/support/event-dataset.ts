@@ -27,6 +27,36 @@ export interface ExpectedTenant {
   total: number;
 }
 
+/** A tenant's known answers before any event. */
+export const noEvents = (): ExpectedTenant => ({
+  counts: new Map(),
+  users: new Set(),
+  usersByName: new Map(),
+  total: 0,
+});
+
+/** Adds one event that must count, at `atMs` (its event time), to a tenant's known answers. */
+export function expectEvent(wanted: ExpectedTenant, atMs: number, event: SegmentEvent): void {
+  const name = countedNameOf(event);
+  const countKey = `${bucketOf(atMs, 'minute')}|${name}`;
+  wanted.counts.set(countKey, (wanted.counts.get(countKey) ?? 0) + 1);
+  wanted.users.add(userKeyOf(event));
+  const named = wanted.usersByName.get(name) ?? new Set<string>();
+  named.add(userKeyOf(event));
+  wanted.usersByName.set(name, named);
+  wanted.total++;
+}
+
+/** A tenant's known counts by counted name, over all minutes. */
+export function countsByName(expected: ExpectedTenant): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const [key, n] of expected.counts) {
+    const name = key.slice(key.indexOf('|') + 1);
+    byName.set(name, (byName.get(name) ?? 0) + n);
+  }
+  return byName;
+}
+
 export interface PoisonMessage {
   readonly key: string;
   readonly reason: string;
@@ -40,7 +70,7 @@ export interface Dataset {
 }
 
 /** A deterministic generator, so a failing run can be replayed from its seed. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {
     state ^= state << 13;
@@ -51,7 +81,7 @@ function random(seed: number): () => number {
 }
 
 // Names with characters a store could stumble on: dots and dollars (MongoDB field rules), braces (Redis hash tags).
-const TRACK_NAMES = ['Signed Up', 'Order Completed', 'Button {Clicked}', 'cart.item $added'];
+export const TRACK_NAMES = ['Signed Up', 'Order Completed', 'Button {Clicked}', 'cart.item $added'];
 
 /**
  * Event envelopes as ingest-api would publish them, with known answers: several tenants,
@@ -64,9 +94,7 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
     typeof options.tenants === 'number'
       ? Array.from({ length: options.tenants }, () => newTenantId())
       : options.tenants;
-  const expected = new Map<TenantId, ExpectedTenant>(
-    tenants.map((t) => [t, { counts: new Map(), users: new Set(), usersByName: new Map(), total: 0 }]),
-  );
+  const expected = new Map<TenantId, ExpectedTenant>(tenants.map((t) => [t, noEvents()]));
   const messages: Message[] = [];
   const now = Date.now();
 
@@ -98,14 +126,7 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
       // A client retry: same event again. Half go through another partition (another key).
       messages.push(rnd() < 0.5 ? message : { ...message, key: `${message.key as string}:retry` });
     }
-    const wanted = expected.get(tenantId) as ExpectedTenant;
-    const countKey = `${bucketOf(at, 'minute')}|${countedNameOf(event)}`;
-    wanted.counts.set(countKey, (wanted.counts.get(countKey) ?? 0) + 1);
-    wanted.users.add(userKeyOf(event));
-    const named = wanted.usersByName.get(countedNameOf(event)) ?? new Set<string>();
-    named.add(userKeyOf(event));
-    wanted.usersByName.set(countedNameOf(event), named);
-    wanted.total++;
+    expectEvent(expected.get(tenantId) as ExpectedTenant, at, event);
   }
 
   const poison: PoisonMessage[] = [];
