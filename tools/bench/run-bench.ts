@@ -11,7 +11,7 @@ import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
 import { benchAggregation, type AggregationResult } from './aggregation-bench';
 import { startBaseline } from './baseline';
 import { runLoad, type FixedRateResult, type LoadResult } from './load';
-import { benchProcessor, type ProcessorResult } from './processor-bench';
+import { benchProcessor, benchProcessorScaling, type ProcessorResult, type ScalingResult } from './processor-bench';
 import { batchBody, singleBody } from './payloads';
 
 /**
@@ -26,6 +26,9 @@ const PARTS = ['ingest', 'processor', 'aggregation'] as const;
 const only = /^--only=(\w+)$/.exec(process.argv.find((a) => a.startsWith('--only=')) ?? '')?.[1];
 const runs = (part: (typeof PARTS)[number]) => only === undefined || only === part;
 const PROCESSOR_EVENTS = quick ? 20_000 : 100_000;
+/** Backlog per replica count in the worker's scale-out part (1, 2, 3 replicas, a backlog each). */
+const SCALING_EVENTS = quick ? 40_000 : 120_000;
+const SCALING_REPLICAS = [1, 2, 3] as const;
 const SECONDS = quick ? 5 : 20;
 const INGEST_PORT = 3100;
 const BASELINE_PORT = 3199;
@@ -52,13 +55,12 @@ async function main(): Promise<void> {
 
   const tenant = await provideTenant('bench', stackConfig.mongo, stackConfig.redis);
   const ingest = runs('ingest') ? await benchIngest(tenant) : undefined;
+  const kafka = { brokers: stackConfig.kafka.brokers, clientId: 'tally-bench' };
   const processor = runs('processor')
-    ? await benchProcessor(
-        { brokers: stackConfig.kafka.brokers, clientId: 'tally-bench' },
-        tenant.tenantId,
-        PROCESSOR_EVENTS,
-        log,
-      )
+    ? {
+        ...(await benchProcessor(kafka, tenant.tenantId, PROCESSOR_EVENTS, log)),
+        scaling: await benchProcessorScaling(kafka, tenant.tenantId, SCALING_EVENTS, SCALING_REPLICAS, log),
+      }
     : undefined;
   // A longer warm-up than ingest's: the query path's p99 settles only after ~4 s at 1,000 req/s (JIT).
   const aggregation = runs('aggregation')
@@ -187,7 +189,11 @@ interface Measured {
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-function buildReport(m: Measured | undefined, p: ProcessorResult | undefined, a: AggregationResult | undefined) {
+function buildReport(
+  m: Measured | undefined,
+  p: (ProcessorResult & { scaling: ScalingResult }) | undefined,
+  a: AggregationResult | undefined,
+) {
   return {
     measuredAt: new Date().toISOString(),
     machine: {
@@ -202,6 +208,7 @@ function buildReport(m: Measured | undefined, p: ProcessorResult | undefined, a:
       'Load generator (autocannon; for aggregation-api a fixed-rate one), Kafka, Redis, FerretDB and the app share the same 2 cores.',
       'Every 200 from ingest-api means the events are acknowledged by all in-sync replicas of Kafka (acks=-1).',
       'processor figures depend on FerretDB (SQLite): its per-document cost bounds the MongoDB step (docs/benchmarks.md).',
+      'processor.scaling: k replicas of one consumer group drain a fresh backlog each; they all write to the one FerretDB (SQLite) on the same 2 cores.',
       'aggregation figures are open loop at a fixed rate: latency counts from when each request was due, so queueing behind a slow server shows.',
     ],
     ingest: m && {
@@ -240,6 +247,7 @@ function buildReport(m: Measured | undefined, p: ProcessorResult | undefined, a:
       stepShare: p.stepShare,
       boundBy: Object.entries(p.stepShare).sort(([, a], [, b]) => b - a)[0]?.[0] ?? 'unknown',
       targets: { eventsPerSec: 20_000 },
+      scaling: scalingFigures(p.scaling),
     },
     aggregation: a && {
       seededEvents: a.seededEvents,
@@ -268,6 +276,26 @@ function buildReport(m: Measured | undefined, p: ProcessorResult | undefined, a:
       ...(p ? { processor: round(p.peakRssBytes / 2 ** 20, 1) } : {}),
       ...(a ? { aggregation: round(a.peakRssBytes / 2 ** 20, 1) } : {}),
     },
+  };
+}
+
+/**
+ * `replicasK`: events/s k replicas sustain once all of them work (the steady rate; the
+ * drain rate where the backlog was gone before the last replica started), `ratioK`
+ * against one replica; `drain` the rates from first applied event to last; every run's detail.
+ */
+function scalingFigures(s: ScalingResult) {
+  const rateOf = (r: ScalingResult['runs'][number]) => r.steadyEventsPerSec ?? r.eventsPerSec;
+  const one = s.runs.find((r) => r.replicas === 1);
+  const base = (one && rateOf(one)) || 1;
+  return {
+    events: s.events,
+    ...Object.fromEntries(s.runs.map((r) => [`replicas${r.replicas}`, rateOf(r)])),
+    ...Object.fromEntries(
+      s.runs.filter((r) => r.replicas > 1).map((r) => [`ratio${r.replicas}`, round(rateOf(r) / base, 2)]),
+    ),
+    drain: Object.fromEntries(s.runs.map((r) => [`replicas${r.replicas}`, r.eventsPerSec])),
+    runs: s.runs.map((r) => ({ ...r, ratioToOne: round(rateOf(r) / base, 2) })),
   };
 }
 
@@ -311,6 +339,15 @@ function renderTable(r: ReturnType<typeof buildReport>): string {
       `| processor time by step (bound: ${p.boundBy}) | ${shares} | | | |`,
       `| processor-worker peak RSS MB | ${r.rssMb.processor} | | | < 256: ${mark((r.rssMb.processor ?? 0) < 256)} |`,
     );
+    for (const run of p.scaling.runs) {
+      const cores = Object.entries(run.cores)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ');
+      rows.push(
+        `| processor scale-out: ${run.replicas} replica(s), events/s once all work (drain of the ${p.scaling.events}-event backlog, joining included) | ${run.steadyEventsPerSec ?? '–'} (${run.eventsPerSec}) | | ×${run.ratioToOne} of 1 replica | |`,
+        `| processor scale-out: ${run.replicas} replica(s), applied by each; MongoDB share; CPU cores used | ${run.appliedByReplica.join(' / ')}${run.duplicates > 0 ? ` (+${run.duplicates} found stored by another group)` : ''}; ${Math.round(run.mongodbShare * 100)}%; ${cores} | | | |`,
+      );
+    }
   }
   const a = r.aggregation;
   if (a) {
