@@ -1,15 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ROLLUPS_COLLECTION, dirtyMinutesOf, rollupKeys } from '@tally/analytics-store';
 import { createKafkaClient } from '@tally/kafka';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
 import { parseTenantId } from '@tally/tenancy';
-import { ManagedProcess, sleep } from '../stack/managed-process';
+import { sleep } from '../stack/managed-process';
 import { httpOk, waitUntil } from '../stack/readiness';
 import type { StackConfig } from '../stack/stack-config';
-import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
+import {
+  benchApp,
+  createTenant,
+  disableTenant,
+  peakRssOf,
+  startBenchApp,
+  waitReady,
+  withCpu,
+  type CreatedTenant,
+} from './bench-apps';
 import { startBaseline } from './baseline';
 import { runFixedRate, type FixedRateResult } from './load';
 import { EVENT_NAMES, trackEvent } from './payloads';
@@ -59,12 +66,6 @@ export interface AggregationResult {
   readonly appCores: { readonly cached: number; readonly uncached: number };
 }
 
-interface CreatedTenant {
-  readonly tenantId: string;
-  readonly writeKey: string;
-  readonly readKey: string;
-}
-
 /**
  * aggregation-api query latency at a fixed 1,000 queries/s, open loop. A fresh tenant
  * gets 20,000 events over the last two days through the real path (ingest-api → Kafka →
@@ -80,20 +81,19 @@ export async function benchAggregation(
   log: Log,
 ): Promise<AggregationResult> {
   const adminToken = randomBytes(24).toString('hex');
-  const aggregation = benchApp('aggregation-api');
-  const ingest = benchApp('ingest-api');
-  const worker = benchApp('processor-worker');
+  const aggregation = benchApp('bench-agg', 'aggregation-api');
+  const ingest = benchApp('bench-agg', 'ingest-api');
+  const worker = benchApp('bench-agg', 'processor-worker');
   const apiUrl = `http://127.0.0.1:${AGGREGATION_PORT}`;
   const redis = createRedisClient(stack.redis, 'tally-bench');
   let baseline: ReturnType<typeof startBaseline> | undefined;
   let tenant: CreatedTenant | undefined;
   const startAggregation = async (env: Record<string, string>) => {
-    aggregation.start(
-      process.execPath,
-      [join(REPO_ROOT, 'dist', 'apps', 'aggregation-api', 'main.js')],
-      { ...process.env, AGGREGATION_API_PORT: String(AGGREGATION_PORT), ADMIN_TOKEN: adminToken, ...env },
-      REPO_ROOT,
-    );
+    startBenchApp(aggregation, 'aggregation-api', {
+      AGGREGATION_API_PORT: String(AGGREGATION_PORT),
+      ADMIN_TOKEN: adminToken,
+      ...env,
+    });
     await waitReady('aggregation-api', aggregation, apiUrl);
   };
   try {
@@ -101,7 +101,7 @@ export async function benchAggregation(
     // While seeding, an instance whose periodic aggregation stays out of the way (at most one run, at
     // start, before any event): it provisions the tenant and tells when every event is counted.
     await startAggregation({ AGGREGATION_INTERVAL_MS: '600000' });
-    tenant = await createTenant(apiUrl, adminToken);
+    tenant = await createTenant(apiUrl, adminToken, 'bench-aggregation');
     const { readKey, writeKey } = tenant;
     const tenantId = parseTenantId(tenant.tenantId);
     if (!tenantId) throw new Error(`admin API returned an odd tenant id: ${tenant.tenantId}`);
@@ -112,29 +112,17 @@ export async function benchAggregation(
     const kafka = createKafkaClient({ brokers: stack.kafka.brokers, clientId: 'tally-bench' });
     const groupId = `bench-aggregation-${Date.now().toString(36)}`;
     await positionGroup(kafka, groupId, await topicEnd(kafka));
-    worker.start(
-      process.execPath,
-      [join(REPO_ROOT, 'dist', 'apps', 'processor-worker', 'main.js')],
-      {
-        ...process.env,
-        PROCESSOR_GROUP_ID: groupId,
-        PROCESSOR_WORKER_PORT: String(SEED_WORKER_PORT),
-        LOG_LEVEL: 'warn',
-      },
-      REPO_ROOT,
-    );
-    ingest.start(
-      process.execPath,
-      [join(REPO_ROOT, 'dist', 'apps', 'ingest-api', 'main.js')],
-      {
-        ...process.env,
-        INGEST_API_PORT: String(SEED_INGEST_PORT),
-        QUOTA_INGEST_EVENTS_PER_SECOND: '10000000',
-        QUOTA_INGEST_BURST: '10000000',
-        LOG_LEVEL: 'warn',
-      },
-      REPO_ROOT,
-    );
+    startBenchApp(worker, 'processor-worker', {
+      PROCESSOR_GROUP_ID: groupId,
+      PROCESSOR_WORKER_PORT: String(SEED_WORKER_PORT),
+      LOG_LEVEL: 'warn',
+    });
+    startBenchApp(ingest, 'ingest-api', {
+      INGEST_API_PORT: String(SEED_INGEST_PORT),
+      QUOTA_INGEST_EVENTS_PER_SECOND: '10000000',
+      QUOTA_INGEST_BURST: '10000000',
+      LOG_LEVEL: 'warn',
+    });
     await Promise.all([
       waitReady('processor-worker', worker, `http://127.0.0.1:${SEED_WORKER_PORT}`),
       waitReady('ingest-api', ingest, `http://127.0.0.1:${SEED_INGEST_PORT}`),
@@ -246,41 +234,10 @@ export async function benchAggregation(
     };
   } finally {
     baseline?.kill('SIGTERM');
-    if (tenant) {
-      // Keep no live keys behind: the tenant's data stays (and expires from Redis), its keys stop working.
-      await fetch(`${apiUrl}/admin/tenants/${tenant.tenantId}/disable`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}` },
-      }).catch(() => undefined);
-    }
+    if (tenant) await disableTenant(apiUrl, adminToken, tenant.tenantId);
     await Promise.all([aggregation.stop(), ingest.stop(), worker.stop()]);
     await redis.quit().catch(() => redis.disconnect());
   }
-}
-
-const benchApp = (name: 'aggregation-api' | 'ingest-api' | 'processor-worker') =>
-  new ManagedProcess(`bench-agg-${name}`, join(TALLY_HOME, 'bench'), join('dist', 'apps', name, 'main.js'));
-
-function waitReady(name: string, app: ManagedProcess, url: string): Promise<void> {
-  return waitUntil(name, () => httpOk(`${url}/health/ready`), {
-    timeoutMs: 60_000,
-    describeFailure: () => app.lastLogLines(),
-    isDead: () => app.pid() === undefined,
-  });
-}
-
-async function createTenant(apiUrl: string, adminToken: string): Promise<CreatedTenant> {
-  const response = await fetch(`${apiUrl}/admin/tenants`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    // The bench measures capacity, not quotas (the default is 600 queries a minute).
-    body: JSON.stringify({
-      name: 'bench-aggregation',
-      quotas: { queriesPerMinute: 10_000_000, ingestEventsPerSecond: 10_000_000, ingestBurst: 10_000_000 },
-    }),
-  });
-  if (response.status !== 201) throw new Error(`POST /admin/tenants: ${response.status} ${await response.text()}`);
-  return (await response.json()) as CreatedTenant;
 }
 
 /** Event times spread evenly over the seeded span, oldest first. */
@@ -346,31 +303,4 @@ async function countRollups(stack: StackConfig): Promise<number> {
   } finally {
     await mongo.close();
   }
-}
-
-/** Runs `work` and tells how many cores the app's process used meanwhile, on average. */
-async function withCpu<T>(app: ManagedProcess, work: () => Promise<T>): Promise<{ result: T; cores: number }> {
-  const pid = app.pid();
-  const before = pid === undefined ? 0 : cpuSecondsOf(pid);
-  const startedAt = performance.now();
-  const result = await work();
-  const seconds = (performance.now() - startedAt) / 1_000;
-  const used = pid === undefined ? 0 : cpuSecondsOf(pid) - before;
-  return { result, cores: Math.round((used / seconds) * 100) / 100 };
-}
-
-/** User + system CPU time of a process so far (/proc/<pid>/stat, in clock ticks of 1/100 s). */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Peak resident set of the app's process so far (the kernel's high-water mark). */
-function peakRssOf(app: ManagedProcess): number {
-  const pid = app.pid();
-  if (pid === undefined) return 0;
-  const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb ?? 0) * 1_024;
 }

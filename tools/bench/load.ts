@@ -195,7 +195,7 @@ export async function runFixedRate(spec: FixedRateSpec): Promise<FixedRateResult
   });
 }
 
-function percentile(values: number[], q: number): number {
+export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) return 0;
   const sorted = Float64Array.from(values).sort();
   const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
