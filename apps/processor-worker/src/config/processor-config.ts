@@ -35,7 +35,7 @@ export const processorEnvSchema = z
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
-    http: { host: env.HTTP_HOST, port: env.PROCESSOR_WORKER_PORT },
+    http: { host: env.HTTP_HOST, port: env.PROCESSOR_WORKER_PORT, requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS },
     logLevel: env.LOG_LEVEL,
     kafka: kafkaConfigFrom(env, SERVICE_NAME),
     redis: redisConfigFrom(env),
