@@ -5,7 +5,7 @@ import { loadProcessorConfig } from './processor-config';
 describe('processor-worker configuration', () => {
   it('defaults to the local stack addresses and port 3002', () => {
     const config = loadProcessorConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 3002 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 3002, requestTimeoutMs: 30_000 });
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.mongo.database).toBe('tally');
