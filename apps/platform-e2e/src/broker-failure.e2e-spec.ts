@@ -1,15 +1,13 @@
 import type { SummaryAnswer } from '@tally/contracts';
 import type { CreatedTenant } from '@tally/tenancy';
-import { eventually, sleep, startApp, testEnvironment, type RunningApp } from '@tally/testing';
+import { eventually, sleep, testEnvironment } from '@tally/testing';
 import { minuteWindow, readAnswer } from './support/aggregation-reads';
+import { startOwnPlatform, type OwnPlatform } from './support/own-platform';
 import { SegmentStream } from './support/segment-stream';
 import { isOwnedByStack, stack } from './support/stack-control';
 import { provisionTenant } from './support/tenants';
-import { WorkerGroup } from './support/worker-group';
 
-const INGEST_PORT = 3933;
-const AGGREGATION_PORT = 3934;
-const WORKER_PORT = 3935;
+const PORTS = { ingest: 3933, aggregation: 3934, worker: 3935 };
 const OUTAGE_MS = 15_000;
 const NAMES = ['Cart Viewed', 'Checkout Started', 'Order Completed'];
 
@@ -27,35 +25,20 @@ const NAMES = ['Cart Viewed', 'Checkout Started', 'Order Completed'];
  */
 describe('the platform through a Kafka broker failure', () => {
   const env = testEnvironment();
-  const ingestUrl = `http://127.0.0.1:${INGEST_PORT}`;
-  const aggregationUrl = `http://127.0.0.1:${AGGREGATION_PORT}`;
-  const apps: RunningApp[] = [];
-  let group: WorkerGroup;
+  let platform: OwnPlatform;
   let tenant: CreatedTenant;
   // Stopping a broker that KAFKA_BROKERS points elsewhere is not ours to do: then the test is skipped, visibly.
   const whenKafkaIsOurs = isOwnedByStack('kafka') ? it : it.skip;
 
-  const ready = (url: string) =>
-    eventually(async () => expect((await fetch(`${url}/health/ready`)).status).toBe(200), 90_000, 500);
-
   beforeAll(async () => {
     tenant = await provisionTenant(env, { ingestEventsPerSecond: 1_000, ingestBurst: 5_000, queriesPerMinute: 600 });
-    group = await WorkerGroup.atTopicEnd(env);
-    apps.push(startApp('ingest-api', { INGEST_API_PORT: String(INGEST_PORT), LOG_LEVEL: 'warn' }));
-    apps.push(
-      startApp('aggregation-api', {
-        AGGREGATION_API_PORT: String(AGGREGATION_PORT),
-        AGGREGATION_INTERVAL_MS: '600000',
-        LOG_LEVEL: 'warn',
-      }),
-    );
-    await Promise.all([ready(ingestUrl), ready(aggregationUrl), group.start(WORKER_PORT)]);
+    platform = await startOwnPlatform(env, PORTS);
   }, 180_000);
 
   afterAll(async () => {
     // Other tests run after this one: the broker is up again whatever happened here.
     await stack('up', 'kafka');
-    await Promise.all([...apps.map((app) => app.stop()), group?.stopAll()]);
+    await platform?.stop();
   }, 120_000);
 
   whenKafkaIsOurs(
@@ -63,7 +46,7 @@ describe('the platform through a Kafka broker failure', () => {
     async () => {
       const startedAt = Date.now();
       const stream = new SegmentStream({
-        host: ingestUrl,
+        host: platform.ingestUrl,
         writeKey: tenant.writeKey,
         clients: 3,
         eventsPerSecond: 5,
@@ -95,7 +78,11 @@ describe('the platform through a Kafka broker failure', () => {
       const window = minuteWindow(startedAt, Date.now() + 3 * 60_000);
       await eventually(
         async () => {
-          const summary = await readAnswer<SummaryAnswer>(aggregationUrl, tenant.readKey, `/aggregation?${window}`);
+          const summary = await readAnswer<SummaryAnswer>(
+            platform.aggregationUrl,
+            tenant.readKey,
+            `/aggregation?${window}`,
+          );
           expect(summary.countsByEvent).toEqual(outcome.tracked);
           expect(summary.totalEvents).toBe(total);
         },

@@ -1,16 +1,14 @@
 import type { SummaryAnswer, TimeseriesAnswer } from '@tally/contracts';
 import type { CreatedTenant } from '@tally/tenancy';
-import { eventually, sleep, startApp, testEnvironment, type RunningApp } from '@tally/testing';
+import { eventually, sleep, testEnvironment } from '@tally/testing';
 import { minuteWindow, readAnswer } from './support/aggregation-reads';
 import { CountPoller, freshnessOf, median } from './support/freshness';
 import { LiveFeed } from './support/live-feed';
+import { startOwnPlatform, type OwnPlatform } from './support/own-platform';
 import { sendPaced, type PacedAnswer } from './support/paced-requests';
 import { provisionTenant } from './support/tenants';
-import { WorkerGroup } from './support/worker-group';
 
-const INGEST_PORT = 3930;
-const AGGREGATION_PORT = 3931;
-const WORKER_PORT = 3932;
+const PORTS = { ingest: 3930, aggregation: 3931, worker: 3932 };
 
 /**
  * Two tenants of the same size: each may send 10 events/s. B sends at that rate (a fifth
@@ -115,17 +113,14 @@ const judge = (before: SteadyRun, beside: SteadyRun, after: SteadyRun): Round =>
  */
 describe('noisy neighbour: one tenant floods ingest, another keeps its service', () => {
   const env = testEnvironment();
-  const ingestUrl = `http://127.0.0.1:${INGEST_PORT}`;
-  const aggregationUrl = `http://127.0.0.1:${AGGREGATION_PORT}`;
-  const apps: RunningApp[] = [];
-  let group: WorkerGroup;
+  let platform: OwnPlatform;
+  let ingestUrl: string;
+  let aggregationUrl: string;
   let flooder: CreatedTenant;
   let steady: CreatedTenant;
   let live: LiveFeed;
   let warmUpAt: number;
 
-  const ready = (url: string) =>
-    eventually(async () => expect((await fetch(`${url}/health/ready`)).status).toBe(200), 90_000, 500);
   /** A tenant's count of one event name in a recent window, as a dashboard reads it. */
   const countOf = (tenant: CreatedTenant, event: string, window: string) => async () =>
     (
@@ -138,18 +133,8 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
 
   beforeAll(async () => {
     [flooder, steady] = await Promise.all([provisionTenant(env, FLOODER_QUOTA), provisionTenant(env, STEADY_QUOTA)]);
-    group = await WorkerGroup.atTopicEnd(env);
-    apps.push(startApp('ingest-api', { INGEST_API_PORT: String(INGEST_PORT), LOG_LEVEL: 'warn' }));
-    apps.push(
-      startApp('aggregation-api', {
-        AGGREGATION_API_PORT: String(AGGREGATION_PORT),
-        // The rollup job stays idle during the test: every window read here is answered from Redis.
-        AGGREGATION_INTERVAL_MS: '600000',
-        LIVE_PUSH_INTERVAL_MS: '250',
-        LOG_LEVEL: 'warn',
-      }),
-    );
-    await Promise.all([ready(ingestUrl), ready(aggregationUrl), group.start(WORKER_PORT)]);
+    platform = await startOwnPlatform(env, PORTS, { LIVE_PUSH_INTERVAL_MS: '250' });
+    ({ ingestUrl, aggregationUrl } = platform);
     live = await LiveFeed.open(aggregationUrl, steady.readKey);
     // One event through the whole path first, so no key lookup or first connection lands in a run.
     const warmUp = await sendPaced({
@@ -167,7 +152,7 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
 
   afterAll(async () => {
     live?.close();
-    await Promise.all([...apps.map((app) => app.stop()), group?.stopAll()]);
+    await platform?.stop();
   });
 
   const runSteady = async (event: string): Promise<SteadyRun> => {
