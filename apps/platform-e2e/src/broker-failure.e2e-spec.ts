@@ -14,14 +14,15 @@ const NAMES = ['Cart Viewed', 'Checkout Started', 'Order Completed'];
 /**
  * The whole platform through a Kafka broker failure: while Segment SDK clients send a
  * steady stream, the broker is stopped for 15 s and started again. ingest-api answers
- * 503 meanwhile (never 200 for an event it could not store), the clients retry as the
- * SDK does, and in the end aggregation-api counts exactly the events the clients tracked:
- * none lost, none doubled by the retries of events Kafka got after all (the worker
- * deduplicates by messageId).
+ * 503 meanwhile, the clients retry as the SDK does (same batches, same messageIds), and
+ * in the end aggregation-api counts exactly the events the clients tracked: none lost,
+ * none doubled by retries of events that Kafka got after all (the worker deduplicates by
+ * messageId).
  *
  * Its own file rather than a case in ingest-broker-outage.e2e-spec.ts: that one checks
- * ingest-api's answers alone with a fast produce timeout; this one runs all three apps
- * with their defaults, as clients meet them.
+ * ingest-api's answers alone, with a short produce timeout and no worker; this one runs
+ * ingest-api with its default timeout, a worker group and aggregation-api, as clients
+ * meet the platform.
  */
 describe('the platform through a Kafka broker failure', () => {
   const env = testEnvironment();
