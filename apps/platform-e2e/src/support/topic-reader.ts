@@ -22,7 +22,7 @@ export interface TopicReader {
 
 /**
  * Reads the events topic from its current end, keeping one tenant's messages. The end
- * offsets are taken before subscribing and the consumer is moved there explicitly, so
+ * offsets are taken before subscribing and committed as the new group's start, so
  * nothing sent after this resolves is missed (a "latest" reset would race the producer).
  */
 export async function readEventsTopic(
@@ -31,14 +31,25 @@ export async function readEventsTopic(
   from?: readonly PartitionOffset[],
 ): Promise<TopicReader> {
   const kafka = createKafkaClient({ ...env.kafka, clientId: 'tally-e2e-reader' });
-  const consumer: Consumer = kafka.consumer({ groupId: uniqueName('e2e-reader'), maxWaitTimeInMs: 100 });
+  const groupId = uniqueName('e2e-reader');
+  const consumer: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   const envelopes: EventEnvelopeV1[] = [];
   const headers: Record<string, string>[] = [];
   const invalid: string[] = [];
   const admin = kafka.admin();
   await admin.connect();
-  const ends = from ?? (await admin.fetchTopicOffsets(TOPICS.events.name));
-  await admin.disconnect();
+  let ends: readonly PartitionOffset[];
+  try {
+    ends = (from ?? (await admin.fetchTopicOffsets(TOPICS.events.name))).map(({ partition, offset }) => ({
+      partition,
+      offset,
+    }));
+    // The group starts there because its offsets are committed before it exists: a seek after
+    // `run` would race the join, which a broker just restarted delays ("coordinator is loading").
+    await admin.setOffsets({ groupId, topic: TOPICS.events.name, partitions: [...ends] });
+  } finally {
+    await admin.disconnect();
+  }
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.events.name, fromBeginning: true });
   await consumer.run({
@@ -54,6 +65,5 @@ export async function readEventsTopic(
       headers.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
     },
   });
-  for (const { partition, offset } of ends) consumer.seek({ topic: TOPICS.events.name, partition, offset });
   return { envelopes, headers, invalid, startOffsets: ends, stop: () => consumer.disconnect() };
 }
