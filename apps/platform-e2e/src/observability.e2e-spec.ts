@@ -181,7 +181,10 @@ describe('observability across the three apps', () => {
     const after = await seriesOfAllApps();
 
     expect(before.size).toBeGreaterThan(100);
-    expect([...after].filter((series) => !before.has(series))).toEqual([]);
+    // A bounded label value may show up for the first time meanwhile (a store retry, a failed run of the
+    // periodic job on a busy machine); a label per tenant would add a series per tenant, ~1,000.
+    const added = [...after].filter((series) => !before.has(series));
+    expect({ added, few: added.length <= 5 }).toEqual({ added, few: true });
     const scrapes = await Promise.all((Object.keys(ports) as (keyof typeof ports)[]).map(scrape));
     expect(tenants.filter((t) => scrapes.some((text) => text.includes(t.tenantId)))).toEqual([]);
   }, 300_000);
