@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { sleep } from '../stack/managed-process';
 import {
   benchApp,
@@ -13,7 +13,7 @@ import {
 import { createKafkaClient } from '@tally/kafka';
 import type { StackConfig } from '../stack/stack-config';
 import { trackEvent } from './payloads';
-import { percentile } from './load';
+import { percentile, runFixedRate } from './load';
 import { positionGroup, topicEnd } from './processor-bench';
 
 const INGEST_PORT = 3120;
@@ -42,8 +42,8 @@ export interface FreshnessResult {
     readonly acceptedEventsPerSec: number;
     readonly non2xx: number;
     readonly errors: number;
-    /** Batches due while every connection was busy: the load fell behind its rate by that much. */
-    readonly late: number;
+    /** Batches due in the window but never sent (every connection still busy): the load fell behind. */
+    readonly unsent: number;
     readonly acceptedEvents: number;
   };
   readonly probes: number;
@@ -202,62 +202,27 @@ export async function benchFreshness(stack: StackConfig, seconds: number, log: L
   }
 }
 
-/** Open loop: a batch of LOAD_BATCH events is due every LOAD_BATCH / rate seconds, whatever happened to the others. */
+/** Open loop (`runFixedRate`): a batch of LOAD_BATCH events is due every LOAD_BATCH / rate seconds. */
 async function sendLoad(ingestUrl: string, writeKey: string, seconds: number): Promise<FreshnessResult['load']> {
-  const url = new URL(`${ingestUrl}/v1/batch`);
-  const agent = new Agent({ keepAlive: true, maxSockets: LOAD_MAX_IN_FLIGHT });
-  const intervalMs = (LOAD_BATCH * SECOND_MS) / LOAD_EVENTS_PER_SEC;
-  const due = Math.floor((seconds * SECOND_MS) / intervalMs);
-  const auth = `Bearer ${writeKey}`;
-  let inFlight = 0;
-  let accepted = 0;
-  let non2xx = 0;
-  let errors = 0;
-  let late = 0;
   const startedAt = Date.now();
-  const post = (body: string) =>
-    new Promise<void>((done) => {
-      inFlight += 1;
-      const req = request(
-        url,
-        { method: 'POST', agent, headers: { authorization: auth, 'content-type': 'application/json' } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode === 200) accepted += LOAD_BATCH;
-            else non2xx += 1;
-            inFlight -= 1;
-            done();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors += 1;
-        inFlight -= 1;
-        done();
-      });
-      req.end(body);
-    });
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < due; i++) {
-    await sleep(Math.max(0, startedAt + i * intervalMs - Date.now()));
-    if (inFlight >= LOAD_MAX_IN_FLIGHT) {
-      late += 1;
-      continue;
-    }
-    const events = Array.from({ length: LOAD_BATCH }, (_, j) => trackEvent(i * LOAD_BATCH + j));
-    pending.push(post(JSON.stringify({ batch: events })));
-  }
-  await Promise.all(pending);
-  agent.destroy();
-  const elapsedS = (Date.now() - startedAt) / SECOND_MS;
+  const result = await runFixedRate({
+    origin: ingestUrl,
+    path: () => '/v1/batch',
+    body: (i) =>
+      JSON.stringify({ batch: Array.from({ length: LOAD_BATCH }, (_, j) => trackEvent(i * LOAD_BATCH + j)) }),
+    headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
+    ratePerSec: LOAD_EVENTS_PER_SEC / LOAD_BATCH,
+    seconds,
+    maxInFlight: LOAD_MAX_IN_FLIGHT,
+  });
+  const acceptedEvents = (result.sent - result.non2xx - result.errors) * LOAD_BATCH;
   return {
     targetEventsPerSec: LOAD_EVENTS_PER_SEC,
-    acceptedEventsPerSec: Math.round(accepted / elapsedS),
-    non2xx,
-    errors,
-    late,
-    acceptedEvents: accepted,
+    acceptedEventsPerSec: Math.round(acceptedEvents / ((Date.now() - startedAt) / SECOND_MS)),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    unsent: result.unsent,
+    acceptedEvents,
   };
 }
 

@@ -50,6 +50,8 @@ export interface FixedRateSpec {
   readonly maxInFlight: number;
   /** Number of the first request (a warm-up and the measurement can then ask different questions). */
   readonly firstIndex?: number;
+  /** The body of request number `i`: a POST then (otherwise a GET). */
+  readonly body?: (i: number) => string;
 }
 
 export interface FixedRateResult {
@@ -80,7 +82,8 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * Open-loop load at a fixed rate (the wrk2 way): request i is due at start + i / rate
  * whatever happened to the earlier ones, and its latency is counted from then, so a
  * server that falls behind shows it in the percentiles instead of quietly slowing the
- * load down (autocannon's closed loop does that). Keep-alive connections, GET.
+ * load down (autocannon's closed loop does that). Keep-alive connections; GET, or POST
+ * when the spec gives bodies.
  */
 export async function runFixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
   const url = new URL(spec.origin);
@@ -163,7 +166,7 @@ export async function runFixedRate(spec: FixedRateSpec): Promise<FixedRateResult
           agent,
           host: url.hostname,
           port: url.port,
-          method: 'GET',
+          method: spec.body ? 'POST' : 'GET',
           path: spec.path(first + n),
           headers: spec.headers,
           timeout: DRAIN_TIMEOUT_MS,
@@ -176,7 +179,7 @@ export async function runFixedRate(spec: FixedRateSpec): Promise<FixedRateResult
       );
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', () => answered(0, false));
-      req.end();
+      req.end(spec.body?.(first + n));
     };
     const pump = () => {
       if (closed) return;

@@ -411,7 +411,7 @@ function renderTable(r: ReturnType<typeof buildReport>): string {
     const ms = (v: number | null) => (v === null ? 'never (unseen)' : `${v}`);
     rows.push(
       `| end-to-end freshness p99 ms (200 → in /v1/timeseries and on /v1/live), ${e.probes} probes under ${e.load.targetEventsPerSec} events/s for ${e.seconds} s | ${ms(e.freshnessP99Ms)} (p50 ${ms(e.freshnessP50Ms)}; query p99 ${ms(e.query.p99)}, live p99 ${ms(e.live.p99)}) | | | < 2,000: ${mark(e.freshnessP99Ms !== null && e.freshnessP99Ms < 2_000)} |`,
-      `| end-to-end load accepted events/s (non-2xx / errors / batches late), worker backlog at the end | ${e.load.acceptedEventsPerSec} (${e.load.non2xx}/${e.load.errors}/${e.load.late}), ${e.backlogAtEnd} | | ×${round(e.load.acceptedEventsPerSec / e.load.targetEventsPerSec, 2)} of offered | |`,
+      `| end-to-end load accepted events/s (non-2xx / errors / batches never sent), worker backlog at the end | ${e.load.acceptedEventsPerSec} (${e.load.non2xx}/${e.load.errors}/${e.load.unsent}), ${e.backlogAtEnd} | | ×${round(e.load.acceptedEventsPerSec / e.load.targetEventsPerSec, 2)} of offered | |`,
       `| peak RSS MB in this part: ingest-api / processor-worker / aggregation-api | ${Object.values(r.rssMbByPart.e2e ?? {}).join(' / ')} | | | each < 256 |`,
       `| peak RSS MB over all parts (\`rssMb\`): ingest-api / processor-worker / aggregation-api | ${r.rssMb.ingest ?? '–'} / ${r.rssMb.processor ?? '–'} / ${r.rssMb.aggregation ?? '–'} | | | each < 256: ${mark([r.rssMb.ingest, r.rssMb.processor, r.rssMb.aggregation].every((v) => (v ?? 0) < 256))} |`,
     );
