@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { createKafkaClient } from '@tally/kafka';
 import { sleep } from '../stack/managed-process';
+import type { StackConfig } from '../stack/stack-config';
 import {
   benchApp,
   createTenant,
@@ -10,10 +12,8 @@ import {
   waitReady,
   type CreatedTenant,
 } from './bench-apps';
-import { createKafkaClient } from '@tally/kafka';
-import type { StackConfig } from '../stack/stack-config';
-import { trackEvent } from './payloads';
 import { percentile, runFixedRate } from './load';
+import { trackEvent } from './payloads';
 import { positionGroup, topicEnd } from './processor-bench';
 
 const INGEST_PORT = 3120;
