@@ -1,3 +1,3 @@
-export { createKafkaClient } from './lib/create-kafka-client.util';
+export { createKafkaClient, type KafkaLogSink } from './lib/create-kafka-client.util';
 export { KAFKA_CLIENT, KafkaModule, KafkaReadiness } from './lib/kafka.module';
 export { GroupCommitProducer, PublishUnavailableError, type GroupCommitOptions } from './lib/group-commit-producer';

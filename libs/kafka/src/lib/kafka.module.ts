@@ -1,5 +1,6 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
+import { PinoLogger } from 'nestjs-pino';
 import { createKafkaClient } from './create-kafka-client.util';
 import type { KafkaConfig } from '@tally/config';
 
@@ -42,7 +43,18 @@ export class KafkaModule {
   static forRoot(config: KafkaConfig): DynamicModule {
     return {
       module: KafkaModule,
-      providers: [{ provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(config) }, KafkaReadiness],
+      providers: [
+        {
+          provide: KAFKA_CLIENT,
+          // The app's pino logger, when there is one, so kafkajs's own lines name the service like every other line.
+          useFactory: (logger?: PinoLogger) => {
+            logger?.setContext('kafkajs');
+            return createKafkaClient(config, logger);
+          },
+          inject: [{ token: PinoLogger, optional: true }],
+        },
+        KafkaReadiness,
+      ],
       exports: [KAFKA_CLIENT, KafkaReadiness],
     };
   }

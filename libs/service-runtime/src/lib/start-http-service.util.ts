@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, REQUEST_ID_HEADER, instrumentHttp, requestIdOf } from '@tally/observability';
 import { DEFAULT_REQUEST_TIMEOUT_MS, answerClientError, requestTimeoutServerOptions } from './answer-client-error.util';
 import { HttpErrorFilter } from './http-error.filter';
+import { logProcessWarnings } from './log-process-warnings.util';
 
 export interface HttpListenConfig {
   readonly host: string;
@@ -24,9 +25,10 @@ export interface HttpServiceOptions {
 }
 
 /**
- * Boots a Tally app on Fastify: JSON logs from the first line, HTTP metrics on every
- * response, one error shape, graceful shutdown on SIGTERM/SIGINT (Nest closes modules
- * in reverse, so consumers stop before the clients they use). Returns the running app.
+ * Boots a Tally app on Fastify: JSON logs from the first line (Node's process warnings
+ * included), HTTP metrics on every response, one error shape, graceful shutdown on
+ * SIGTERM/SIGINT (Nest closes modules in reverse, so consumers stop before the clients
+ * they use). Returns the running app.
  */
 export async function startHttpService(
   rootModule: DynamicModule,
@@ -50,6 +52,9 @@ export async function startHttpService(
     { bufferLogs: true, bodyParser: !options.ownBodyParser },
   );
   app.useLogger(app.get(Logger));
+  const processLogger = await app.resolve(PinoLogger);
+  processLogger.setContext('process');
+  logProcessWarnings(processLogger);
   app.enableShutdownHooks();
   app.useGlobalFilters(new HttpErrorFilter());
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
