@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { KafkaConfig } from '@tally/config';
@@ -153,6 +153,8 @@ async function drainBacklog(
     const pids = () => ({
       workers: workers.map((w) => w.process.pid() ?? 0),
       ...Object.fromEntries(['mongodb', 'kafka', 'redis'].map((c) => [c, [stackPid(c)]])),
+      // FerretDB's storage: the server and its backends, one per connection.
+      postgres: withChildren(stackPid('postgres')),
     });
     let firstAt = 0;
     let lastAt = 0;
@@ -366,6 +368,15 @@ function coresBetween(a: CpuSnapshot, b: CpuSnapshot, seconds: number): Record<s
 /** The pid the local stack recorded for a component (read only: the bench never signals it); 0 if none. */
 function stackPid(component: string): number {
   return Number(readOr(join(TALLY_HOME, 'stack', component, `${component}.pid`), '0').trim()) || 0;
+}
+
+function withChildren(pid: number): number[] {
+  if (pid === 0) return [0];
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => readOr(`/proc/${entry}/stat`, '').split(') ')[1]?.split(' ')[1] === String(pid))
+    .map(Number);
+  return [pid, ...children.sort((a, b) => a - b)];
 }
 
 function readOr(path: string, fallback: string): string {

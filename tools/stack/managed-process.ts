@@ -16,6 +16,8 @@ export class ManagedProcess {
     readonly name: string,
     readonly runDir: string,
     private readonly marker: string,
+    /** The signal that asks it to stop quickly and cleanly (PostgreSQL's is SIGINT: SIGTERM waits for clients). */
+    private readonly stopSignal: NodeJS.Signals = 'SIGTERM',
   ) {
     this.pidFile = join(runDir, `${name}.pid`);
     this.logFile = join(runDir, `${name}.log`);
@@ -32,13 +34,19 @@ export class ManagedProcess {
     return pid;
   }
 
-  start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = this.runDir): number {
+  start(
+    command: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+    cwd = this.runDir,
+    user?: { readonly uid: number; readonly gid: number },
+  ): number {
     mkdirSync(this.runDir, { recursive: true });
     const log = openSync(this.logFile, 'a');
     try {
       // detached: the service outlives the CLI that started it and gets its own process group,
       // so Ctrl-C in the terminal that ran `stack up` does not take it down by accident.
-      const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', log, log] });
+      const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', log, log], ...user });
       if (child.pid === undefined) throw new Error(`${this.name}: could not start ${command}`);
       child.unref();
       writeFileSync(this.pidFile, String(child.pid));
@@ -54,11 +62,11 @@ export class ManagedProcess {
     writeFileSync(this.pidFile, String(pid));
   }
 
-  /** SIGTERM, then SIGKILL after the grace period. Resolves once the process is gone. */
+  /** The stop signal (SIGTERM unless told), then SIGKILL after the grace period. Resolves once the process is gone. */
   async stop(graceMs = 20_000): Promise<boolean> {
     const pid = this.pid();
     if (pid === undefined) return false;
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, this.stopSignal);
     const deadline = Date.now() + graceMs;
     while (isAlive(pid) && Date.now() < deadline) await sleep(100);
     if (isAlive(pid)) {

@@ -15,9 +15,14 @@ let aptUpdated = false;
  */
 export function ensureDebianPackage(binary: string, pkg: string, log: (line: string) => void): void {
   if (hasCommand(binary)) return;
+  installDebianPackage(binary, pkg, log);
+}
+
+/** apt-get install of `pkg` (which provides `what`), or an error saying what to install. */
+export function installDebianPackage(what: string, pkg: string, log: (line: string) => void): void {
   if (!hasCommand('apt-get') || process.getuid?.() !== 0) {
     throw new Error(
-      `${binary} is not installed; install the "${pkg}" package (Debian) or point the stack at an existing service`,
+      `${what} is not installed; install the "${pkg}" package (Debian) or point the stack at an existing service`,
     );
   }
   log(`installing ${pkg} with apt-get (first run only)…`);

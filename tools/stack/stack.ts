@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { KafkaComponent } from './components/kafka.component';
 import { MongoComponent } from './components/mongo.component';
+import { PostgresComponent } from './components/postgres.component';
 import { PrometheusComponent } from './components/prometheus.component';
 import { RedisComponent } from './components/redis.component';
 import type { Log, StackComponent } from './components/stack-component';
@@ -17,9 +18,11 @@ export interface ComponentStatus {
 }
 
 export function componentsOf(config: StackConfig): StackComponent[] {
+  const postgres = new PostgresComponent();
   return [
     new RedisComponent(config),
-    new MongoComponent(config),
+    postgres,
+    new MongoComponent(config, postgres),
     new KafkaComponent(config),
     new PrometheusComponent(config),
   ];
@@ -31,7 +34,10 @@ function select(config: StackConfig, names: readonly string[]): StackComponent[]
   const unknown = names.filter((n) => !all.some((c) => c.name === n));
   if (unknown.length > 0)
     throw new Error(`unknown component(s): ${unknown.join(', ')}; known: ${all.map((c) => c.name).join(', ')}`);
-  return all.filter((c) => names.includes(c.name));
+  // A component comes with what it requires (FerretDB with its PostgreSQL), listed before it.
+  const wanted = new Set(names);
+  for (const c of [...all].reverse()) if (wanted.has(c.name)) for (const r of c.requires ?? []) wanted.add(r);
+  return all.filter((c) => wanted.has(c.name));
 }
 
 /**
@@ -52,18 +58,26 @@ export async function stackUp(config: StackConfig, names: readonly string[], log
     }
   }
   try {
-    await Promise.all(
-      components.map(async (c) => {
-        const state = states.get(c.name);
-        if (state === 'started') {
-          log(`${c.name}: starting on ${c.address}`);
-          await c.launch(log);
-        }
-        if (state !== 'external') await c.waitReady();
-        await c.afterReady?.(log);
-        log(`${c.name}: ready (${describe(state)})`);
-      }),
-    );
+    // All start at once, except that a component waits for the ones it requires to be ready.
+    const ready = new Map<string, Promise<void>>();
+    for (const c of components) {
+      const required = (c.requires ?? []).map((name) => ready.get(name));
+      ready.set(
+        c.name,
+        (async () => {
+          await Promise.all(required);
+          const state = states.get(c.name);
+          if (state === 'started') {
+            log(`${c.name}: starting on ${c.address}`);
+            await c.launch(log);
+          }
+          if (state !== 'external') await c.waitReady();
+          await c.afterReady?.(log);
+          log(`${c.name}: ready (${describe(state)})`);
+        })(),
+      );
+    }
+    await Promise.all(ready.values());
   } catch (error) {
     // A half-started stack is worse than none: stop what this call started, keep the rest.
     for (const c of components.filter((c) => states.get(c.name) === 'started')) await c.process.stop();

@@ -8,6 +8,7 @@ import { hasCommand, requireCommand } from '../provision';
 import { waitUntil } from '../readiness';
 import { hostPortOf, type StackConfig } from '../stack-config';
 import { CACHE_DIR, REPO_ROOT, runDirOf } from '../stack-paths';
+import type { PostgresComponent } from './postgres.component';
 import type { Log, StackComponent } from './stack-component';
 
 const FERRETDB_SOURCE = join(REPO_ROOT, 'tools', 'stack', 'ferretdb');
@@ -15,8 +16,8 @@ const FERRETDB_BIN = join(CACHE_DIR, 'ferretdb', 'ferretdb');
 
 /**
  * A MongoDB wire-protocol server: a genuine `mongod` when one is on PATH, otherwise
- * FerretDB v1 on SQLite, built from the Go module proxy (no mongod can be had on our
- * machines; see docs/decisions/0002-local-infrastructure.md).
+ * FerretDB v1 on the stack's PostgreSQL, built from the Go module proxy (no mongod can be
+ * had on our machines; see docs/decisions/0002-local-infrastructure.md).
  */
 export class MongoComponent implements StackComponent {
   readonly name = 'mongodb';
@@ -25,16 +26,23 @@ export class MongoComponent implements StackComponent {
   private readonly host: string;
   private readonly port: number;
   private readonly useMongod = hasCommand('mongod');
+  /** FerretDB stores in PostgreSQL: that component is up first and goes down after this one. */
+  readonly requires: readonly string[];
 
-  constructor(private readonly config: StackConfig) {
+  constructor(
+    private readonly config: StackConfig,
+    private readonly postgres: PostgresComponent,
+  ) {
+    this.requires = this.useMongod ? [] : [postgres.name];
     ({ host: this.host, port: this.port } = hostPortOf(config.mongo.url, 27017));
     this.address = config.mongo.url;
     const runDir = runDirOf('mongodb');
-    this.process = new ManagedProcess('mongodb', runDir, runDir);
+    // Known by its command line: mongod's names its data folder, FerretDB's this clone's binary.
+    this.process = new ManagedProcess('mongodb', runDir, this.useMongod ? runDir : FERRETDB_BIN);
   }
 
   get flavour(): string {
-    return this.useMongod ? 'mongod' : 'FerretDB 1.24.2 (SQLite)';
+    return this.useMongod ? 'mongod' : 'FerretDB 1.24.2 (PostgreSQL)';
   }
 
   isAnswering(): Promise<boolean> {
@@ -65,10 +73,12 @@ export class MongoComponent implements StackComponent {
       this.process.start('mongod', ['--dbpath', data, '--port', String(this.port), '--bind_ip', this.host, '--quiet']);
       return;
     }
-    this.process.start(FERRETDB_BIN, [`--listen-addr=${this.host}:${this.port}`, `--sqlite-url=file:${data}/`], {
-      ...process.env,
-      DO_NOT_TRACK: '1',
-    });
+    const storage = `postgres://postgres@/postgres?host=${encodeURIComponent(this.postgres.socketDir)}`;
+    this.process.start(
+      FERRETDB_BIN,
+      [`--listen-addr=${this.host}:${this.port}`, '--handler=postgresql', `--postgresql-url=${storage}`],
+      { ...process.env, DO_NOT_TRACK: '1' },
+    );
   }
 
   waitReady(): Promise<void> {

@@ -12,6 +12,8 @@ export interface StackComponent {
   /** Where clients reach it, as the apps' configuration names it. */
   readonly address: string;
   readonly process: ManagedProcess;
+  /** Components that must be ready before this one starts (and stay up while it runs). */
+  readonly requires?: readonly string[];
   isAnswering(): Promise<boolean>;
   provision(log: Log): Promise<void>;
   launch(log: Log): Promise<void>;
