@@ -20,8 +20,9 @@ export type ByBucket<T> = Record<BucketInterval, Map<number, T>>;
 /**
  * The `rollups` and `rollup_sketches` collections. Every read is filtered on one
  * tenant id, so no read can reach another tenant's rollups. Reads select bucket
- * ranges (a few `$or` branches), not long `$in` lists: FerretDB evaluates each filter
- * against every document of the collection.
+ * ranges (a few `$or` branches), not long `$in` lists: FerretDB evaluates those in Go,
+ * against every document its storage returns; only the tenant id's equality is handed to
+ * the storage (PostgreSQL), which then returns one tenant's documents.
  */
 @Injectable()
 export class RollupStore implements OnModuleInit {
@@ -107,12 +108,19 @@ function byBucket<T extends { interval: BucketInterval; bucket: number }>(docs: 
   return found;
 }
 
-async function replaceIn<T extends { _id: string }>(
+async function replaceIn<T extends { _id: string; tenantId: TenantId }>(
   collection: Collection<T>,
   docs: readonly T[],
   existing: ReadonlySet<string>,
 ): Promise<void> {
-  const stale = docs.map((d) => d._id).filter((id) => existing.has(id));
-  if (stale.length > 0) await collection.deleteMany({ _id: { $in: stale } } as Filter<T>);
+  // Deleted per tenant, with the tenant id in the filter: FerretDB hands that equality to its
+  // storage, where an `_id` `$in` alone makes it fetch and test the whole collection.
+  const staleByTenant = new Map<TenantId, string[]>();
+  for (const doc of docs) {
+    if (existing.has(doc._id)) staleByTenant.set(doc.tenantId, [...(staleByTenant.get(doc.tenantId) ?? []), doc._id]);
+  }
+  for (const [tenantId, stale] of staleByTenant) {
+    await collection.deleteMany({ tenantId, _id: { $in: stale } } as Filter<T>);
+  }
   if (docs.length > 0) await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
 }

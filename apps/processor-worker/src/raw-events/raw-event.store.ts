@@ -71,9 +71,7 @@ export class RawEventStore {
       }
     }
     if (ambiguous.length > 0) {
-      const ids = ambiguous.map((i) => (documents[i] as RawEventDocument)._id);
-      const found = await this.events.find({ _id: { $in: ids } }, { projection: { src: 1 } }).toArray();
-      const srcById = new Map(found.map((d) => [d._id, d.src]));
+      const srcById = await this.sourcesOf(ambiguous.map((i) => documents[i] as RawEventDocument));
       for (const index of ambiguous) {
         const document = documents[index] as RawEventDocument;
         const src = srcById.get(document._id);
@@ -83,6 +81,22 @@ export class RawEventStore {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * `src` of the stored events with these documents' ids. Read per tenant, with the tenant id
+   * in the filter: FerretDB hands that equality to its storage, where an `_id` `$in` alone
+   * makes it fetch and test every stored event.
+   */
+  private async sourcesOf(documents: readonly RawEventDocument[]): Promise<Map<string, string>> {
+    const idsByTenant = new Map<RawEventDocument['tenantId'], string[]>();
+    for (const d of documents) idsByTenant.set(d.tenantId, [...(idsByTenant.get(d.tenantId) ?? []), d._id]);
+    const srcById = new Map<string, string>();
+    for (const [tenantId, ids] of idsByTenant) {
+      const found = await this.events.find({ tenantId, _id: { $in: ids } }, { projection: { src: 1 } }).toArray();
+      for (const d of found) srcById.set(d._id, d.src);
+    }
+    return srcById;
   }
 
   /**
