@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APP_NODE_FLAGS } from '@tally/config';
 import { ManagedProcess } from '../stack/managed-process';
 import { httpOk, waitUntil } from '../stack/readiness';
 import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
@@ -16,11 +17,11 @@ export interface CreatedTenant {
 export const benchApp = (prefix: string, name: BenchAppName) =>
   new ManagedProcess(`${prefix}-${name}`, join(TALLY_HOME, 'bench'), join('dist', 'apps', name, 'main.js'));
 
-/** Starts the built app with `env` on top of the bench's own environment. */
+/** Starts the built app as it runs everywhere (`APP_NODE_FLAGS`), with `env` on top of the bench's own environment. */
 export function startBenchApp(app: ManagedProcess, name: BenchAppName, env: Record<string, string>): void {
   app.start(
     process.execPath,
-    [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')],
+    [...APP_NODE_FLAGS, join(REPO_ROOT, 'dist', 'apps', name, 'main.js')],
     { ...process.env, ...env },
     REPO_ROOT,
   );

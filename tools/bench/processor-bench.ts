@@ -5,7 +5,8 @@ import type { KafkaConfig } from '@tally/config';
 import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
 import { createKafkaClient } from '@tally/kafka';
 import { ManagedProcess, sleep } from '../stack/managed-process';
-import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
+import { TALLY_HOME } from '../stack/stack-paths';
+import { startBenchApp } from './bench-apps';
 import { trackEvent } from './payloads';
 
 /** Replica i (from 0) serves health and metrics on this port + i. */
@@ -126,7 +127,6 @@ async function drainBacklog(
 ): Promise<Drain> {
   const groupId = `bench-worker-${replicas}x-${Date.now().toString(36)}`;
   await positionGroup(kafka, groupId, start);
-  const main = join(REPO_ROOT, 'dist', 'apps', 'processor-worker', 'main.js');
   const workers = Array.from({ length: replicas }, (_, i) => ({
     url: `http://127.0.0.1:${FIRST_WORKER_PORT + i}`,
     process: new ManagedProcess(
@@ -137,17 +137,11 @@ async function drainBacklog(
   }));
   await Promise.all(workers.map((w) => w.process.stop()));
   workers.forEach((w, i) =>
-    w.process.start(
-      process.execPath,
-      [main],
-      {
-        ...process.env,
-        PROCESSOR_GROUP_ID: groupId,
-        PROCESSOR_WORKER_PORT: String(FIRST_WORKER_PORT + i),
-        LOG_LEVEL: 'warn',
-      },
-      REPO_ROOT,
-    ),
+    startBenchApp(w.process, 'processor-worker', {
+      PROCESSOR_GROUP_ID: groupId,
+      PROCESSOR_WORKER_PORT: String(FIRST_WORKER_PORT + i),
+      LOG_LEVEL: 'warn',
+    }),
   );
   try {
     const pids = () => ({

@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { provideTenant } from '../dev/demo-tenant';
-import { ManagedProcess } from '../stack/managed-process';
 import { httpOk, waitUntil } from '../stack/readiness';
 import { stackUp } from '../stack/stack';
 import { loadStackConfig } from '../stack/stack-config';
-import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
+import { REPO_ROOT } from '../stack/stack-paths';
 import { benchAggregation, type AggregationResult } from './aggregation-bench';
+import { benchApp, startBenchApp } from './bench-apps';
 import { startBaseline } from './baseline';
 import { benchFreshness, type FreshnessResult } from './freshness-bench';
 import { runLoad, type FixedRateResult, type LoadResult } from './load';
@@ -83,24 +83,14 @@ async function main(): Promise<void> {
 
 /** ingest-api against a bare Fastify server parsing the same payloads. */
 async function benchIngest(tenant: { writeKey: string }): Promise<Measured> {
-  const ingest = new ManagedProcess(
-    'bench-ingest-api',
-    join(TALLY_HOME, 'bench'),
-    join('dist', 'apps', 'ingest-api', 'main.js'),
-  );
+  const ingest = benchApp('bench', 'ingest-api');
   await ingest.stop();
-  ingest.start(
-    process.execPath,
-    [join(REPO_ROOT, 'dist', 'apps', 'ingest-api', 'main.js')],
-    {
-      ...process.env,
-      INGEST_API_PORT: String(INGEST_PORT),
-      // The bench measures capacity, not quotas.
-      QUOTA_INGEST_EVENTS_PER_SECOND: '10000000',
-      QUOTA_INGEST_BURST: '10000000',
-    },
-    REPO_ROOT,
-  );
+  startBenchApp(ingest, 'ingest-api', {
+    INGEST_API_PORT: String(INGEST_PORT),
+    // The bench measures capacity, not quotas.
+    QUOTA_INGEST_EVENTS_PER_SECOND: '10000000',
+    QUOTA_INGEST_BURST: '10000000',
+  });
   const ingestUrl = `http://127.0.0.1:${INGEST_PORT}`;
   await waitUntil('ingest-api', () => httpOk(`${ingestUrl}/health/ready`), {
     timeoutMs: 60_000,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { APP_NODE_FLAGS } from '@tally/config';
 import { ManagedProcess } from '../stack/managed-process';
 import { httpOk, waitUntil } from '../stack/readiness';
 import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
@@ -24,7 +25,12 @@ export class LocalApp {
   }
 
   start(): void {
-    this.process.start(process.execPath, ['--enable-source-maps', this.entry], process.env, REPO_ROOT);
+    this.process.start(
+      process.execPath,
+      [...APP_NODE_FLAGS, '--enable-source-maps', this.entry],
+      process.env,
+      REPO_ROOT,
+    );
   }
 
   waitReady(): Promise<void> {

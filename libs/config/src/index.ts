@@ -1,3 +1,4 @@
+export { APP_NODE_FLAGS } from './lib/app-node-flags';
 export { ConfigError, parseConfig, type EnvSource } from './lib/parse-config.util';
 export {
   hostField,

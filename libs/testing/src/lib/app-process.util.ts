@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { APP_NODE_FLAGS } from '@tally/config';
 import type { AppName } from './test-environment';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
@@ -22,7 +23,7 @@ export function builtAppEntry(name: AppName): string {
 }
 
 export function startApp(name: AppName, env: Record<string, string>): RunningApp {
-  const child = spawn(process.execPath, [builtAppEntry(name)], {
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, builtAppEntry(name)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { APP_NODE_FLAGS } from '@tally/config';
 import { ALL_TOPICS } from '@tally/contracts';
 import { loadComposeFile, readRepoFile } from './compose-file.util';
 
@@ -35,7 +36,10 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
     expect(dockerfile).toContain(`RUN NX_DAEMON=false npx nx build ${app}`);
     expect(dockerfile).toMatch(/\nUSER node\n/);
     expect(dockerfile).toMatch(/\nHEALTHCHECK .*\n.*\/health\/live/);
-    expect(dockerfile.trimEnd().split('\n').pop()).toBe('CMD ["node", "main.js"]');
+    // Exec form, with the V8 flags every other run of the app uses (npm start, tests, bench).
+    const cmd = dockerfile.trimEnd().split('\n').pop() ?? '';
+    expect(cmd.startsWith('CMD [')).toBe(true);
+    expect(JSON.parse(cmd.slice('CMD '.length))).toEqual(['node', ...APP_NODE_FLAGS, 'main.js']);
   });
 });
 
