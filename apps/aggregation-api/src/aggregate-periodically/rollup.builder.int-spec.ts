@@ -43,7 +43,9 @@ describe('RollupBuilder', () => {
     await Promise.all([redis.quit(), mongo.close()]);
   });
 
-  const minute = Math.floor(Date.now() / 60_000) - 90;
+  // Minute 10 of the hour before last: closed, and `minute + 1` in the same hour and day whenever the
+  // test runs (`now - 90 min` made it hh:59 one run in sixty, putting minute + 1 in the next hour).
+  const minute = (Math.floor(Date.now() / 3_600_000) - 2) * 60 + 10;
   const hour = Math.floor(minute / 60);
 
   /** What the worker's apply script does for `n` events of `name` in `minute`. */
