@@ -1,4 +1,5 @@
 export { countedNameOf, userKeyOf } from './lib/counted-name';
+export { idsByTenant } from './lib/ids-by-tenant';
 export {
   RAW_EVENTS_COLLECTION,
   RAW_EVENTS_INDEXES,

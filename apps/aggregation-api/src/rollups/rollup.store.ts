@@ -5,6 +5,7 @@ import {
   ROLLUPS_COLLECTION,
   ROLLUPS_INDEXES,
   ROLLUP_SKETCHES_COLLECTION,
+  idsByTenant,
   type BucketInterval,
   type RollupDocument,
   type RollupSketchDocument,
@@ -113,13 +114,7 @@ async function replaceIn<T extends { _id: string; tenantId: TenantId }>(
   docs: readonly T[],
   existing: ReadonlySet<string>,
 ): Promise<void> {
-  // Deleted per tenant, with the tenant id in the filter: FerretDB hands that equality to its
-  // storage, where an `_id` `$in` alone makes it fetch and test the whole collection.
-  const staleByTenant = new Map<TenantId, string[]>();
-  for (const doc of docs) {
-    if (existing.has(doc._id)) staleByTenant.set(doc.tenantId, [...(staleByTenant.get(doc.tenantId) ?? []), doc._id]);
-  }
-  for (const [tenantId, stale] of staleByTenant) {
+  for (const [tenantId, stale] of idsByTenant(docs.filter((d) => existing.has(d._id)))) {
     await collection.deleteMany({ tenantId, _id: { $in: stale } } as Filter<T>);
   }
   if (docs.length > 0) await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });

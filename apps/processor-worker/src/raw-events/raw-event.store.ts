@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
-import { RAW_EVENTS_COLLECTION, RAW_EVENTS_INDEXES, type RawEventDocument } from '@tally/analytics-store';
+import { RAW_EVENTS_COLLECTION, RAW_EVENTS_INDEXES, idsByTenant, type RawEventDocument } from '@tally/analytics-store';
 import { MONGO_DB } from '@tally/mongo';
 
 const DUPLICATE_KEY = 11000;
@@ -83,16 +83,10 @@ export class RawEventStore {
     return outcomes;
   }
 
-  /**
-   * `src` of the stored events with these documents' ids. Read per tenant, with the tenant id
-   * in the filter: FerretDB hands that equality to its storage, where an `_id` `$in` alone
-   * makes it fetch and test every stored event.
-   */
+  /** `src` of the stored events with these documents' ids (read a tenant at a time: `idsByTenant`). */
   private async sourcesOf(documents: readonly RawEventDocument[]): Promise<Map<string, string>> {
-    const idsByTenant = new Map<RawEventDocument['tenantId'], string[]>();
-    for (const d of documents) idsByTenant.set(d.tenantId, [...(idsByTenant.get(d.tenantId) ?? []), d._id]);
     const srcById = new Map<string, string>();
-    for (const [tenantId, ids] of idsByTenant) {
+    for (const [tenantId, ids] of idsByTenant(documents)) {
       const found = await this.events.find({ tenantId, _id: { $in: ids } }, { projection: { src: 1 } }).toArray();
       for (const d of found) srcById.set(d._id, d.src);
     }
