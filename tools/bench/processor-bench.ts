@@ -6,6 +6,7 @@ import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
 import { createKafkaClient } from '@tally/kafka';
 import { ManagedProcess, sleep } from '../stack/managed-process';
 import { TALLY_HOME } from '../stack/stack-paths';
+import { PostgresComponent } from '../stack/components/postgres.component';
 import { startBenchApp } from './bench-apps';
 import { trackEvent } from './payloads';
 
@@ -143,12 +144,14 @@ async function drainBacklog(
       LOG_LEVEL: 'warn',
     }),
   );
+  // Where the stack put its PostgreSQL (its run folder may be outside .tally: postgres.component.ts).
+  const postgres = new PostgresComponent().process;
   try {
     const pids = () => ({
       workers: workers.map((w) => w.process.pid() ?? 0),
       ...Object.fromEntries(['mongodb', 'kafka', 'redis'].map((c) => [c, [stackPid(c)]])),
       // FerretDB's storage: the server and its backends, one per connection.
-      postgres: withChildren(stackPid('postgres')),
+      postgres: withChildren(postgres.pid() ?? 0),
     });
     let firstAt = 0;
     let lastAt = 0;

@@ -206,10 +206,10 @@ function buildReport(
     mode: quick ? 'quick' : 'full',
     secondsPerScenario: SECONDS,
     notes: [
-      'Load generator (autocannon; for aggregation-api a fixed-rate one), Kafka, Redis, FerretDB and the app share the same 2 cores.',
+      'Load generator (autocannon; for aggregation-api a fixed-rate one), Kafka, Redis, FerretDB, PostgreSQL and the app share the same 2 cores.',
       'Every 200 from ingest-api means the events are acknowledged by all in-sync replicas of Kafka (acks=-1).',
-      'processor figures depend on FerretDB (SQLite): its per-document cost bounds the MongoDB step (docs/benchmarks.md).',
-      'processor.scaling: k replicas of one consumer group drain a fresh backlog each; they all write to the one FerretDB (SQLite) on the same 2 cores.',
+      'processor figures depend on FerretDB (on PostgreSQL): its per-document cost bounds the MongoDB step (docs/benchmarks.md).',
+      'processor.scaling: k replicas of one consumer group drain a fresh backlog each; they all write to the one FerretDB and PostgreSQL on the same 2 cores.',
       'aggregation figures are open loop at a fixed rate: latency counts from when each request was due, so queueing behind a slow server shows.',
     ],
     ingest: m && {

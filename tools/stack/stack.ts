@@ -19,10 +19,12 @@ export interface ComponentStatus {
 
 export function componentsOf(config: StackConfig): StackComponent[] {
   const postgres = new PostgresComponent();
+  const mongo = new MongoComponent(config, postgres);
   return [
     new RedisComponent(config),
-    postgres,
-    new MongoComponent(config, postgres),
+    // Only FerretDB needs PostgreSQL; a genuine mongod does not.
+    ...(mongo.requires.includes(postgres.name) ? [postgres] : []),
+    mongo,
     new KafkaComponent(config),
     new PrometheusComponent(config),
   ];
