@@ -462,6 +462,9 @@ async function openLive(port: number, tenant: CreatedTenant) {
   });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  // A stream counts once against the query quota, and its answer says so like every query's.
+  expect(response.headers.get('x-ratelimit-limit')).toMatch(/^\d+$/);
+  expect(response.headers.get('x-ratelimit-remaining')).toMatch(/^\d+$/);
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let buffer = '';

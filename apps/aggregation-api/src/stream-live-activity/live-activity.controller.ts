@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Controller, Get, HttpException, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant, ReadKeyGuard, type ResolvedTenant } from '@tally/tenancy';
@@ -22,8 +23,16 @@ export class LiveActivityController {
       end: () => raw.end(),
     });
     if (!unsubscribe) throw new HttpException('too many open live streams for this tenant; close one first', 429);
+    // The guards awaited Redis: a client that hung up meanwhile has already had its 'close',
+    // and a listener added now would never run, keeping its place for good.
     reply.hijack();
+    if (request.raw.socket.destroyed) {
+      unsubscribe();
+      return;
+    }
+    raw.once('close', unsubscribe);
     raw.writeHead(200, {
+      ...(reply.getHeaders() as OutgoingHttpHeaders), // the quota guard's X-RateLimit-*
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
@@ -31,6 +40,5 @@ export class LiveActivityController {
       'x-request-id': String(request.id),
     });
     raw.write('retry: 2000\n\n');
-    request.raw.on('close', unsubscribe);
   }
 }
