@@ -21,10 +21,15 @@ export const benchApp = (prefix: string, name: BenchAppName) =>
 export function startBenchApp(app: ManagedProcess, name: BenchAppName, env: Record<string, string>): void {
   app.start(
     process.execPath,
-    [...APP_NODE_FLAGS, join(REPO_ROOT, 'dist', 'apps', name, 'main.js')],
+    [...APP_NODE_FLAGS, ...extraNodeFlags(), join(REPO_ROOT, 'dist', 'apps', name, 'main.js')],
     { ...process.env, ...env },
     REPO_ROOT,
   );
+}
+
+/** `BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`: extra V8/Node flags for the apps, e.g. to profile a run. */
+function extraNodeFlags(): string[] {
+  return (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((flag) => flag !== '');
 }
 
 export function waitReady(name: string, app: ManagedProcess, url: string): Promise<void> {
