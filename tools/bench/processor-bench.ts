@@ -249,7 +249,6 @@ async function produceBacklog(kafka: Kafka, tenantId: string, events: number): P
             requestId: `bench-${Math.floor(i / 100)}`,
             event,
           }),
-          headers: { 'tally-tenant-id': tenantId, 'tally-envelope-version': String(EVENT_ENVELOPE_VERSION) },
         });
       }
       await producer.send({ topic: TOPICS.events.name, acks: -1, messages });

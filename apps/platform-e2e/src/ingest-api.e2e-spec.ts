@@ -53,8 +53,11 @@ describe('ingest-api: Segment-compatible ingestion into Kafka', () => {
       expect(track?.event.messageId).toEqual(expect.any(String));
       expect(Date.parse(track?.timestamp ?? '')).toBeLessThanOrEqual(Date.parse(track?.receivedAt ?? ''));
       expect(bySeq.get(10)).toMatchObject({ event: { type: 'identify', userId: 'user-10', traits: { plan: 'pro' } } });
-      // One user's events share a partition key; the tenant travels in every message.
-      expect(reader.headers.every((h) => h['tally-tenant-id'] === tenant.tenantId)).toBe(true);
+      // Keyed by tenant + user: one user's events share a partition, and the tenant travels in every message.
+      expect(reader.keys).toEqual(
+        reader.envelopes.map((e) => `${tenant.tenantId}:${e.event.userId ?? e.event.anonymousId ?? ''}`),
+      );
+      expect(reader.envelopes.every((e) => e.tenantId === tenant.tenantId)).toBe(true);
     } finally {
       await reader.stop();
     }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   EVENT_ENVELOPE_VERSION,
+  type EventEnvelopeHeaderV1,
   INGEST_LIMITS,
   describeIssues,
-  eventEnvelopeHeaderV1Schema,
   segmentEventSchema,
   summariseProblems,
 } from '@tally/contracts';
@@ -33,8 +33,9 @@ export interface NormalizedBatch {
 /**
  * Turns raw events into serialised, versioned envelopes, one at a time, so a bad event
  * is reported by its index while the others go through. The event is parsed with the
- * shared contract and the envelope's other fields with theirs, so what leaves is what
- * the worker's parse of the whole envelope accepts. Each event is serialised once: the
+ * shared contract; the envelope's other fields are built from it and the server's clock,
+ * typed by their contract, so what leaves is what the worker's parse of the whole
+ * envelope accepts. Each event is serialised once: the
  * same string is measured against the size limit and spliced into the envelope (this
  * path runs for every event at tens of thousands per second).
  */
@@ -69,7 +70,9 @@ export function normalizeEvents(rawEvents: readonly unknown[], context: Normaliz
       return;
     }
     const clientTimestamp = event.originalTimestamp ?? event.timestamp;
-    const header = eventEnvelopeHeaderV1Schema.parse({
+    // Built, not parsed: its instants come from toISOString or from the event, whose schema
+    // checks them with the same rule (normalize-events.spec parses whole envelopes).
+    const header: EventEnvelopeHeaderV1 = {
       v: EVENT_ENVELOPE_VERSION,
       tenantId: context.tenantId,
       messageId,
@@ -81,7 +84,7 @@ export function normalizeEvents(rawEvents: readonly unknown[], context: Normaliz
         context.maxFutureSkewMs,
       ).toISOString(),
       requestId: context.requestId,
-    });
+    };
     const headerJson = JSON.stringify(header);
     accepted.push({
       messageId,

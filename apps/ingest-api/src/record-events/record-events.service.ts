@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
-import { GroupCommitProducer, KAFKA_CLIENT } from '@tally/kafka';
+import { TOPICS } from '@tally/contracts';
+import { GroupCommitProducer, KAFKA_CLIENT, KeyPartitioner } from '@tally/kafka';
 import { METRICS_REGISTRY } from '@tally/observability';
 import { RateLimiter, rateLimitHeaders, type ResolvedTenant } from '@tally/tenancy';
 import { IngestMetrics } from './ingest.metrics';
@@ -51,7 +51,8 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
         // Idempotent: a produce retried after a lost acknowledgement is not written twice.
         idempotent: true,
         maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // The DefaultPartitioner's choice, without its per-message allocations.
+        createPartitioner: KeyPartitioner,
         // Retry without end inside one produce request: giving up part-way would desynchronise the
         // idempotent producer's sequence numbers. Callers are answered by the group-commit deadline.
         retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
@@ -110,7 +111,7 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
     }
 
     try {
-      await this.publish(accepted.map((event) => toKafkaMessage(event, tenant.tenantId, requestId)));
+      await this.publish(accepted.map(toKafkaMessage));
     } catch (cause) {
       this.metrics.rejected('unavailable', accepted.length);
       return { kind: 'unavailable', retryAfterSeconds: 5, cause };
@@ -139,14 +140,10 @@ function shardOf(key: string, shards: number): number {
   return (hash >>> 0) % shards;
 }
 
-function toKafkaMessage(event: OutgoingEvent, tenantId: string, requestId: string): Message {
-  return {
-    key: event.key,
-    value: event.value,
-    headers: {
-      'tally-tenant-id': tenantId,
-      'tally-envelope-version': String(EVENT_ENVELOPE_VERSION),
-      'x-request-id': requestId,
-    },
-  };
+/**
+ * No Kafka headers: the envelope names its version, tenant and request itself, and each
+ * header cost kafkajs several buffers per message (a fifth of ingest's throughput).
+ */
+function toKafkaMessage(event: OutgoingEvent): Message {
+  return { key: event.key, value: event.value };
 }

@@ -178,15 +178,7 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
   return { messages, expected, poison };
 }
 
-/** A Kafka message carrying an envelope, with the headers ingest-api sets. */
+/** A Kafka message carrying an envelope, as ingest-api sends it: keyed, no headers. */
 export function envelopeMessage(envelope: EventEnvelopeV1, key: string): Message {
-  return {
-    key,
-    value: JSON.stringify(envelope),
-    headers: {
-      'tally-tenant-id': envelope.tenantId,
-      'tally-envelope-version': String(EVENT_ENVELOPE_VERSION),
-      ...(envelope.requestId === undefined ? {} : { 'x-request-id': envelope.requestId }),
-    },
-  };
+  return { key, value: JSON.stringify(envelope) };
 }

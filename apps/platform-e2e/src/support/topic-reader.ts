@@ -11,8 +11,8 @@ export interface PartitionOffset {
 export interface TopicReader {
   /** Envelopes read so far for the tenant, parsed with the shared contract. */
   readonly envelopes: EventEnvelopeV1[];
-  /** Header values of those messages, in the same order. */
-  readonly headers: Record<string, string>[];
+  /** The Kafka key of each of those messages, in the same order. */
+  readonly keys: string[];
   /** Why each message the contract refused was refused. */
   readonly invalid: string[];
   /** Where reading started, to read the same span again later. */
@@ -21,7 +21,8 @@ export interface TopicReader {
 }
 
 /**
- * Reads the events topic from its current end, keeping one tenant's messages. The end
+ * Reads the events topic from its current end, keeping one tenant's messages (their keys
+ * start with the tenant id, as the contract has them: `tenantId:userId`). The end
  * offsets are taken before subscribing and committed as the new group's start, so
  * nothing sent after this resolves is missed (a "latest" reset would race the producer).
  */
@@ -34,7 +35,7 @@ export async function readEventsTopic(
   const groupId = uniqueName('e2e-reader');
   const consumer: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   const envelopes: EventEnvelopeV1[] = [];
-  const headers: Record<string, string>[] = [];
+  const keys: string[] = [];
   const invalid: string[] = [];
   const admin = kafka.admin();
   await admin.connect();
@@ -54,7 +55,8 @@ export async function readEventsTopic(
   await consumer.subscribe({ topic: TOPICS.events.name, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      if (message.headers?.['tally-tenant-id']?.toString() !== tenantId) return;
+      const key = message.key?.toString() ?? '';
+      if (!key.startsWith(`${tenantId}:`)) return;
       const parsed = eventEnvelopeV1Schema.safeParse(JSON.parse(message.value?.toString() ?? 'null'));
       // A message the contract refuses is a finding, not a reason to stall the reader.
       if (!parsed.success) {
@@ -62,8 +64,8 @@ export async function readEventsTopic(
         return;
       }
       envelopes.push(parsed.data);
-      headers.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+      keys.push(key);
     },
   });
-  return { envelopes, headers, invalid, startOffsets: ends, stop: () => consumer.disconnect() };
+  return { envelopes, keys, invalid, startOffsets: ends, stop: () => consumer.disconnect() };
 }
