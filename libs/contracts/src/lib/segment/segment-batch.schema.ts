@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { INGEST_LIMITS } from '../ingest-limits';
+import { jsonObjectSchema } from './json-object.schema';
 
 /**
  * Request bodies that carry several events. Events stay unparsed (`unknown`) here:
  * each is validated on its own so one bad event is reported by index while the rest
  * of the batch is accepted.
  */
-const dictionary = z.record(z.string(), z.unknown());
 
 const eventList = z
   .array(z.unknown())
@@ -16,8 +16,8 @@ const eventList = z
 /** `POST /v1/batch`: `{ batch: [...] }` plus batch-level fields merged into each event. */
 export const segmentBatchSchema = z.looseObject({
   batch: eventList,
-  context: dictionary.optional(),
-  integrations: dictionary.optional(),
+  context: jsonObjectSchema.optional(),
+  integrations: jsonObjectSchema.optional(),
   sentAt: z.iso.datetime({ offset: true }).optional(),
   writeKey: z.string().optional(),
 });
@@ -25,7 +25,7 @@ export const segmentBatchSchema = z.looseObject({
 export type SegmentBatch = z.output<typeof segmentBatchSchema>;
 
 /** `POST /ingestion` (the original endpoint): one event object or an array of them. */
-export const ingestionBodySchema = z.union([eventList, dictionary], {
+export const ingestionBodySchema = z.union([eventList, jsonObjectSchema], {
   message: 'body must be an event object or an array of events',
 });
 

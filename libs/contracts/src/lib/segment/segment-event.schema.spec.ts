@@ -63,7 +63,7 @@ describe('Segment event contract', () => {
       'properties that are not an object',
       { type: 'track', event: 'E', userId: 'u', properties: 'x' },
       'properties',
-      'expected record',
+      'must be an object',
     ],
     ['an empty userId', { type: 'track', event: 'E', userId: '' }, 'userId', 'must not be empty'],
     [

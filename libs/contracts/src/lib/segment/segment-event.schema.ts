@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INGEST_LIMITS } from '../ingest-limits';
+import { jsonObjectSchema } from './json-object.schema';
 import { jsonValueProblem } from './json-value-problem.util';
 
 /**
@@ -23,8 +24,6 @@ const timestampField = z.iso.datetime({
   message: 'must be an ISO-8601 date-time, e.g. 2026-01-02T03:04:05.678Z',
 });
 
-const dictionary = z.record(z.string(), z.unknown());
-
 const commonFields = {
   messageId: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
   userId: idField.optional(),
@@ -33,8 +32,8 @@ const commonFields = {
   originalTimestamp: timestampField.optional(),
   sentAt: timestampField.optional(),
   receivedAt: timestampField.optional(),
-  context: dictionary.optional(),
-  integrations: dictionary.optional(),
+  context: jsonObjectSchema.optional(),
+  integrations: jsonObjectSchema.optional(),
   version: z.union([z.number(), z.string()]).optional(),
   channel: z.string().optional(),
 };
@@ -54,12 +53,12 @@ export const trackEventSchema = z
       })
       .min(1, 'track events need an event name')
       .max(256, 'must be at most 256 characters'),
-    properties: dictionary.optional(),
+    properties: jsonObjectSchema.optional(),
   })
   .refine(requireIdentity, IDENTITY_RULE);
 
 export const identifyEventSchema = z
-  .looseObject({ ...commonFields, type: z.literal('identify'), traits: dictionary.optional() })
+  .looseObject({ ...commonFields, type: z.literal('identify'), traits: jsonObjectSchema.optional() })
   .refine(requireIdentity, IDENTITY_RULE);
 
 export const pageEventSchema = z
@@ -68,7 +67,7 @@ export const pageEventSchema = z
     type: z.literal('page'),
     name: z.string().max(256).optional(),
     category: z.string().max(256).optional(),
-    properties: dictionary.optional(),
+    properties: jsonObjectSchema.optional(),
   })
   .refine(requireIdentity, IDENTITY_RULE);
 
@@ -78,7 +77,7 @@ export const screenEventSchema = z
     type: z.literal('screen'),
     name: z.string().max(256).optional(),
     category: z.string().max(256).optional(),
-    properties: dictionary.optional(),
+    properties: jsonObjectSchema.optional(),
   })
   .refine(requireIdentity, IDENTITY_RULE);
 
@@ -87,7 +86,7 @@ export const groupEventSchema = z
     ...commonFields,
     type: z.literal('group'),
     groupId: idOf('group events need a groupId'),
-    traits: dictionary.optional(),
+    traits: jsonObjectSchema.optional(),
   })
   .refine(requireIdentity, IDENTITY_RULE);
 
