@@ -1,4 +1,4 @@
-import { createKafkaClient, type KafkaLogSink } from './create-kafka-client.util';
+import { KAFKA_LOG_REPEAT_WINDOW_MS, createKafkaClient, type KafkaLogSink } from './create-kafka-client.util';
 
 describe('createKafkaClient', () => {
   const config = { clientId: 'spec', brokers: ['127.0.0.1:1'] };
@@ -35,5 +35,37 @@ describe('createKafkaClient', () => {
     logger.debug('request sent');
 
     expect(sink.lines).toEqual([]);
+  });
+
+  describe('during an outage', () => {
+    beforeEach(() => jest.useFakeTimers({ now: Date.parse('2026-11-28T12:00:00Z') }));
+    afterEach(() => jest.useRealTimers());
+
+    it('writes a repeated line once per window, then says how many were held back', () => {
+      const sink = recordingSink();
+      const logger = createKafkaClient(config, sink).logger().namespace('Connection');
+      const refused = () =>
+        logger.error('Connection error: connect ECONNREFUSED', { error: 'ECONNREFUSED', stack: 's' });
+
+      for (let attempt = 0; attempt < 40; attempt++) {
+        refused();
+        jest.advanceTimersByTime(200); // 40 attempts over 8 s: inside one window
+      }
+      logger.error('Connection timeout', { error: 'timeout' }); // another line is written at once
+      jest.advanceTimersByTime(KAFKA_LOG_REPEAT_WINDOW_MS);
+      refused();
+
+      expect(
+        sink.lines.map(([level, fields, message]) => [
+          level,
+          message,
+          'repeatedUnwritten' in fields ? fields.repeatedUnwritten : 0,
+        ]),
+      ).toEqual([
+        ['error', 'Connection error: connect ECONNREFUSED', 0],
+        ['error', 'Connection timeout', 0],
+        ['error', 'Connection error: connect ECONNREFUSED', 39],
+      ]);
+    });
   });
 });
