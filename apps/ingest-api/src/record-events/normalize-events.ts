@@ -35,9 +35,9 @@ export interface NormalizedBatch {
  * is reported by its index while the others go through. The event is parsed with the
  * shared contract; the envelope's other fields are built from it and the server's clock,
  * typed by their contract, so what leaves is what the worker's parse of the whole
- * envelope accepts. Each event is serialised once: the
- * same string is measured against the size limit and spliced into the envelope (this
- * path runs for every event at tens of thousands per second).
+ * envelope accepts. Each event is serialised once: the same string is measured against
+ * the size limit and spliced into the envelope (this path runs for every event at tens
+ * of thousands per second).
  */
 export function normalizeEvents(rawEvents: readonly unknown[], context: NormalizeContext): NormalizedBatch {
   const accepted: OutgoingEvent[] = [];

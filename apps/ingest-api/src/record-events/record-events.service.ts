@@ -142,7 +142,8 @@ function shardOf(key: string, shards: number): number {
 
 /**
  * No Kafka headers: the envelope names its version, tenant and request itself, and each
- * header cost kafkajs several buffers per message (a fifth of ingest's throughput).
+ * header cost kafkajs buffers of its own for every message (dropping the three we had
+ * measured +20 % on `/v1/batch`, docs/benchmarks.md).
  */
 function toKafkaMessage(event: OutgoingEvent): Message {
   return { key: event.key, value: event.value };
