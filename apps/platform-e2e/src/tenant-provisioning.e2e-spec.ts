@@ -92,6 +92,23 @@ describe('tenant provisioning: admin API and CLI', () => {
     );
   });
 
+  it('reads JSON bodies as ingest-api does: invalid UTF-8, prototype keys and broken JSON get 400 saying so', async () => {
+    const post = async (body: Buffer | string) => {
+      const response = await admin('/admin/tenants', { method: 'POST', body });
+      return { status: response.status, body: (await response.json()) as { message: string; statusCode: number } };
+    };
+    // "Acme" with a byte that is never UTF-8 in it: decoded, it would have been stored as "Ac\uFFFDme".
+    const name = Buffer.concat([Buffer.from('{"name":"Ac'), Buffer.from([0xff]), Buffer.from('me"}')]);
+    expect(await post(name)).toEqual({
+      status: 400,
+      body: expect.objectContaining({ statusCode: 400, message: 'malformed JSON: the body is not valid UTF-8' }),
+    });
+    expect((await post('{"name":"x","__proto__":{"admin":true}}')).body.message).toBe(
+      'malformed JSON: Object contains forbidden prototype property',
+    );
+    expect((await post('{"name":')).body.message).toMatch(/^malformed JSON: /);
+  });
+
   it('npm run tenant -- create --json prints exactly one JSON object with the keys, and the other commands work', async () => {
     const name = uniqueName('cli-tenant');
     const stdout = await tenantCli('create', name, '--json');

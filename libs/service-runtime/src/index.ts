@@ -7,3 +7,4 @@ export {
 } from './lib/start-http-service.util';
 export { ZodValidationPipe } from './lib/zod-validation.pipe';
 export { OpenApiModule } from './lib/openapi.module';
+export { BodyError, parseJsonBody } from './lib/json-body.util';

@@ -1,19 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import secureJson from 'secure-json-parse';
 import { INGEST_LIMITS } from '@tally/contracts';
-
-/** An error Fastify answers with its status code (the shared error handler gives it the common shape). */
-class BodyError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { BodyError, parseJsonBody } from '@tally/service-runtime';
 
 /**
  * Reads an ingest request body: gzip/deflate decoded as a stream and cut off the moment
@@ -21,7 +10,7 @@ class BodyError extends Error {
  * parsed as JSON (which must be UTF-8) with prototype-poisoning keys refused. Segment SDKs send JSON as
  * `application/json`, and browsers' sendBeacon as `text/plain`; both are read here.
  */
-export function registerJsonBodyParser(
+export function registerIngestBodyParser(
   fastify: FastifyInstance,
   maxBytes: number = INGEST_LIMITS.maxRequestBytes,
 ): void {
@@ -30,13 +19,11 @@ export function registerJsonBodyParser(
     ['application/json', 'text/plain'],
     (request: FastifyRequest, payload: IncomingMessage, done) => {
       readBody(request, payload, maxBytes).then(
-        (text) => {
+        (body) => {
           try {
-            done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+            done(null, parseJsonBody(body));
           } catch (error) {
-            const reason =
-              error instanceof SyntaxError ? error.message : 'forbidden key (__proto__ or constructor.prototype)';
-            done(new BodyError(400, `malformed JSON: ${reason}`), undefined);
+            done(error as BodyError, undefined);
           }
         },
         (error: unknown) =>
@@ -46,7 +33,7 @@ export function registerJsonBodyParser(
   );
 }
 
-function readBody(request: FastifyRequest, payload: IncomingMessage, maxBytes: number): Promise<string> {
+function readBody(request: FastifyRequest, payload: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const encoding = String(request.headers['content-encoding'] ?? 'identity')
     .trim()
     .toLowerCase();
@@ -80,10 +67,7 @@ function readBody(request: FastifyRequest, payload: IncomingMessage, maxBytes: n
     source.on('end', () => {
       if (finished) return;
       finished = true;
-      const body = Buffer.concat(chunks, size);
-      // JSON travels as UTF-8 (RFC 8259); decoding invalid bytes would silently store U+FFFD in their place.
-      if (!isUtf8(body)) return reject(new BodyError(400, 'malformed JSON: the body is not valid UTF-8'));
-      resolve(body.toString('utf8'));
+      resolve(Buffer.concat(chunks, size));
     });
   });
 }

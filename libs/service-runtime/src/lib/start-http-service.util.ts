@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, REQUEST_ID_HEADER, instrumentHttp, requestIdOf } from '@tally/observability';
 import { DEFAULT_REQUEST_TIMEOUT_MS, answerClientError, requestTimeoutServerOptions } from './answer-client-error.util';
 import { HttpErrorFilter } from './http-error.filter';
+import { registerJsonBodyParser } from './json-body.util';
 import { logProcessWarnings } from './log-process-warnings.util';
 
 export interface HttpListenConfig {
@@ -20,7 +21,7 @@ export interface HttpListenConfig {
 export interface HttpServiceOptions {
   /** Changes to the Fastify instance before routes are bound (e.g. a body parser of the app's own). */
   readonly configureFastify?: (fastify: FastifyInstance) => void;
-  /** The app reads bodies itself: Nest must not register its JSON parser over the app's. */
+  /** The app reads bodies itself (in `configureFastify`); otherwise `registerJsonBodyParser` does. */
   readonly ownBodyParser?: boolean;
 }
 
@@ -49,7 +50,8 @@ export async function startHttpService(
       requestIdHeader: false,
       genReqId: requestIdOf,
     }),
-    { bufferLogs: true, bodyParser: !options.ownBodyParser },
+    // JSON bodies are read by `registerJsonBodyParser` (or the app's own reader), not Nest's parser.
+    { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   const processLogger = await app.resolve(PinoLogger);
@@ -66,6 +68,7 @@ export async function startHttpService(
   // Errors Fastify raises before a route handler runs (body parsing, limits) reach Nest's
   // exception layer, which it installs as Fastify's error handler at listen: they get the
   // HttpErrorFilter's shape like the rest (a handler of our own here would be overridden).
+  if (!options.ownBodyParser) registerJsonBodyParser(fastify);
   options.configureFastify?.(fastify);
   await app.listen(listen.port, listen.host);
   return app;
