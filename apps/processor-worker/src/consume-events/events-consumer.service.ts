@@ -11,6 +11,10 @@ import { StoppedWhileWaiting } from './retry-until-done';
 
 export const PROCESSING_OPTIONS = Symbol('PROCESSING_OPTIONS');
 
+/** First wait before starting a crashed consumer again; doubled while it fails, up to the most. */
+const RESTART_FIRST_DELAY_MS = 1_000;
+const RESTART_MAX_DELAY_MS = 30_000;
+
 /**
  * The worker's consumer-group membership: fetches batches of the events topic, hands
  * them to the chunk processor a chunk at a time, and marks an offset for commit only
@@ -25,6 +29,10 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
   /** Counts group joins: a batch fetched before the latest rebalance stops at its next chunk. */
   private generation = 0;
   private crashed: Error | undefined;
+  /** Set on shutdown: no restart after a crash then. */
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs = RESTART_FIRST_DELAY_MS;
 
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
@@ -48,11 +56,15 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
       // Report lag only for the partitions assigned now, not for those another replica took over.
       this.metrics.consumerLag.reset();
       this.crashed = undefined;
+      this.restartDelayMs = RESTART_FIRST_DELAY_MS;
       this.logger.info({ groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
     });
     this.consumer.on(CRASH, ({ payload }) => {
       this.crashed = payload.error;
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // kafkajs restarts the consumer only after an error it deems retriable; after any other it
+      // has disconnected and stays so. A worker must not stop consuming for good: start it again.
+      if (!payload.restart) this.scheduleRestart();
     });
     this.consumer.on(STOP, () => (this.joined = false));
   }
@@ -66,7 +78,11 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
     await this.consumer.connect();
     // A new group starts from the beginning: events accepted before the first worker ran still count.
     await this.consumer.subscribe({ topic: TOPICS.events.name, fromBeginning: true });
-    await this.consumer.run({
+    await this.start();
+  }
+
+  private start(): Promise<void> {
+    return this.consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
       eachBatchAutoResolve: false,
@@ -75,8 +91,29 @@ export class EventsConsumer implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
+  /** Connects and runs the consumer again after a crash kafkajs does not restart from, backing off while it fails. */
+  private scheduleRestart(): void {
+    if (this.stopping || this.restartTimer) return;
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delayMs * 2, RESTART_MAX_DELAY_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.logger.warn({ afterMs: delayMs }, 'starting the consumer again after a crash');
+      this.consumer
+        .connect()
+        .then(() => this.start())
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'could not start the consumer again; will retry');
+          this.scheduleRestart();
+        });
+    }, delayMs);
+  }
+
   /** SIGTERM: finish the chunk in hand, commit what is done, leave the group. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
     this.logger.info('left consumer group');
   }
