@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { INGEST_LIMITS } from '../ingest-limits';
-import { jsonObjectSchema } from './json-object.schema';
+import { isJsonObject, jsonObjectSchema } from './json-object.schema';
 
 /**
  * Request bodies that carry several events. Events stay unparsed (`unknown`) here:
@@ -37,8 +37,8 @@ export function mergeBatchFields(
   event: unknown,
   batch: Pick<SegmentBatch, 'context' | 'integrations' | 'sentAt'>,
 ): unknown {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) return event;
-  const own = event as Record<string, unknown>;
+  if (!isJsonObject(event)) return event;
+  const own = event;
   const merged: Record<string, unknown> = { ...own };
   if (batch.context) merged['context'] = { ...batch.context, ...asDictionary(own['context']) };
   if (batch.integrations) merged['integrations'] = { ...batch.integrations, ...asDictionary(own['integrations']) };
@@ -46,5 +46,4 @@ export function mergeBatchFields(
   return merged;
 }
 
-const asDictionary = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const asDictionary = (value: unknown): Record<string, unknown> => (isJsonObject(value) ? value : {});
