@@ -9,7 +9,7 @@ import { loadStackConfig } from '../stack/stack-config';
 import { REPO_ROOT } from '../stack/stack-paths';
 import { benchAggregation, type AggregationResult } from './aggregation-bench';
 import { benchApp, startBenchApp } from './bench-apps';
-import { startBaseline } from './baseline';
+import { runKafkaCeiling, startBaseline, type KafkaCeilingResult } from './baseline';
 import { benchFreshness, type FreshnessResult } from './freshness-bench';
 import { runLoad, type FixedRateResult, type LoadResult } from './load';
 import { benchProcessor, benchProcessorScaling, type ProcessorResult, type ScalingResult } from './processor-bench';
@@ -58,8 +58,8 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error('build failed');
 
   const tenant = await provideTenant('bench', stackConfig.mongo, stackConfig.redis);
-  const ingest = runs('ingest') ? await benchIngest(tenant) : undefined;
   const kafka = { brokers: stackConfig.kafka.brokers, clientId: 'tally-bench' };
+  const ingest = runs('ingest') ? await benchIngest(tenant, kafka.brokers) : undefined;
   const processor = runs('processor')
     ? {
         ...(await benchProcessor(kafka, tenant.tenantId, PROCESSOR_EVENTS, log)),
@@ -81,8 +81,15 @@ async function main(): Promise<void> {
   process.stdout.write(`${table}\n\nwritten: bench/results/latest.json, bench/results/latest.md\n`);
 }
 
-/** ingest-api against a bare Fastify server parsing the same payloads. */
-async function benchIngest(tenant: { writeKey: string }): Promise<Measured> {
+/**
+ * ingest-api against two yardsticks: a bare Fastify server parsing the same payloads
+ * (what HTTP and JSON cost), and the Kafka client alone publishing the same envelopes as
+ * ingest-api does (what the durable write costs; `kafka-ceiling.ts`).
+ */
+async function benchIngest(
+  tenant: { tenantId: string; writeKey: string },
+  brokers: readonly string[],
+): Promise<Measured> {
   const ingest = benchApp('bench', 'ingest-api');
   await ingest.stop();
   startBenchApp(ingest, 'ingest-api', {
@@ -137,6 +144,14 @@ async function benchIngest(tenant: { writeKey: string }): Promise<Measured> {
       connections: 32,
       seconds: SECONDS,
     });
+    log(`Kafka client alone, 100 events a call, ${SECONDS} s`);
+    const ceilingBatch = await runKafkaCeiling({
+      brokers,
+      tenantId: tenant.tenantId,
+      seconds: SECONDS,
+      callers: 32,
+      eventsPerCall: 100,
+    });
     log(`ingest /v1/track, one event a request, ${SECONDS} s`);
     const ingestSingle = await runLoad({
       url: `${ingestUrl}/v1/track`,
@@ -153,8 +168,16 @@ async function benchIngest(tenant: { writeKey: string }): Promise<Measured> {
       connections: 64,
       seconds: SECONDS,
     });
+    log(`Kafka client alone, one event a call, ${SECONDS} s`);
+    const ceilingSingle = await runKafkaCeiling({
+      brokers,
+      tenantId: tenant.tenantId,
+      seconds: SECONDS,
+      callers: 64,
+      eventsPerCall: 1,
+    });
     clearInterval(sampler);
-    return { ingestBatch, baseBatch, ingestSingle, baseSingle, peakRss };
+    return { ingestBatch, baseBatch, ingestSingle, baseSingle, ceilingBatch, ceilingSingle, peakRss };
   } finally {
     baseline.kill('SIGTERM');
     await ingest.stop();
@@ -180,6 +203,8 @@ interface Measured {
   baseBatch: LoadResult;
   ingestSingle: LoadResult;
   baseSingle: LoadResult;
+  ceilingBatch: KafkaCeilingResult;
+  ceilingSingle: KafkaCeilingResult;
   peakRss: number;
 }
 
@@ -234,9 +259,13 @@ function buildReport(
         singleReqPerSec: round(m.baseSingle.requestsPerSec),
         singleP99Ms: m.baseSingle.p99Ms,
       },
+      // The Kafka client alone (same producers, same envelopes, no HTTP): the most ingest-api can reach.
+      kafkaCeiling: { batch: m.ceilingBatch, single: m.ceilingSingle },
       ratio: {
         batchVsBaseline: round(m.ingestBatch.requestsPerSec / m.baseBatch.requestsPerSec, 3),
         singleVsBaseline: round(m.ingestSingle.requestsPerSec / m.baseSingle.requestsPerSec, 3),
+        batchVsKafkaCeiling: round((m.ingestBatch.requestsPerSec * 100) / m.ceilingBatch.eventsPerSec, 3),
+        singleVsKafkaCeiling: round(m.ingestSingle.requestsPerSec / m.ceilingSingle.eventsPerSec, 3),
       },
       targets: { batchEventsPerSec: 50_000, batchP99Ms: 100, singleReqPerSec: 5_000 },
     },
@@ -355,8 +384,10 @@ function renderTable(r: ReturnType<typeof buildReport>): string {
     rows.push(
       `| ingest /v1/batch (100 events/request) events/s | ${i.batch.eventsPerSec} | ${i.baseline.eventsPerSec} (bare Fastify) | ${i.ratio.batchVsBaseline} | ≥ 50,000: ${mark(i.batch.eventsPerSec >= 50_000)} |`,
       `| ingest /v1/batch p99 ms | ${i.batch.p99Ms} | ${i.baseline.batchP99Ms} | | < 100: ${mark(i.batch.p99Ms < 100)} |`,
+      `| Kafka client alone, 100 events a call (32 callers): events/s, p99 ms, client CPU cores | ${i.kafkaCeiling.batch.eventsPerSec}, ${i.kafkaCeiling.batch.p99Ms}, ${i.kafkaCeiling.batch.clientCores} | | ingest ×${i.ratio.batchVsKafkaCeiling} of it | |`,
       `| ingest /v1/track requests/s | ${i.single.reqPerSec} | ${i.baseline.singleReqPerSec} | ${i.ratio.singleVsBaseline} | ≥ 5,000: ${mark(i.single.reqPerSec >= 5_000)} |`,
       `| ingest /v1/track p99 ms | ${i.single.p99Ms} | ${i.baseline.singleP99Ms} | | |`,
+      `| Kafka client alone, one event a call (64 callers): events/s, p99 ms, client CPU cores | ${i.kafkaCeiling.single.eventsPerSec}, ${i.kafkaCeiling.single.p99Ms}, ${i.kafkaCeiling.single.clientCores} | | ingest ×${i.ratio.singleVsKafkaCeiling} of it | |`,
       `| ingest-api peak RSS MB (this part) | ${own(r.rssMbByPart.ingest?.['ingest-api'])} |`,
       `| non-2xx / errors (batch, single) | ${i.batch.non2xx}/${i.batch.errors}, ${i.single.non2xx}/${i.single.errors} | | | 0 |`,
     );

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Message } from 'kafkajs';
+import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
+import { createKafkaClient, GroupCommitProducer, KeyPartitioner } from '@tally/kafka';
+import { trackEvent } from './payloads';
+
+/**
+ * The second yardstick for ingest-api: what the chosen Kafka client alone carries on this
+ * machine. A process of its own publishes ready-made envelopes of the size ingest-api
+ * writes, through the same producers ingest-api uses (idempotent, acks from all in-sync
+ * replicas, group commit, two side by side, `KeyPartitioner`), from callers that each
+ * publish 100 events (as `/v1/batch` clients send them) or one (as `/v1/track` clients do)
+ * and wait for the acknowledgement. No HTTP, parsing, validation, quota or logging:
+ * ingest-api cannot go faster than this, whatever its own path costs.
+ *
+ * Usage: `kafka-ceiling.ts <brokers> <tenantId> <seconds> <callers> <eventsPerCall>` (run by
+ * `runKafkaCeiling` in baseline.ts); prints one JSON line.
+ */
+const [brokers = '127.0.0.1:9092', tenantId = 'bench', ...numbers] = process.argv.slice(2);
+const [seconds = 5, callers = 32, eventsPerCall = 100] = numbers.map(Number);
+const PRODUCERS = 2;
+
+/** One call's messages: envelopes as `normalizeEvents` builds them (header, then the event), fresh ids each time. */
+function envelopes(seq: number): Message[] {
+  const receivedAt = new Date().toISOString();
+  return Array.from({ length: eventsPerCall }, (_, i) => {
+    const fields = trackEvent(seq + i);
+    const event = { ...fields, messageId: randomUUID() };
+    const header = {
+      v: EVENT_ENVELOPE_VERSION,
+      tenantId,
+      messageId: event.messageId,
+      receivedAt,
+      originalTimestamp: fields['timestamp'],
+      timestamp: receivedAt,
+      requestId: randomUUID(),
+    };
+    return {
+      key: `${tenantId}:${String(fields['userId'])}`,
+      value: `${JSON.stringify(header).slice(0, -1)},"event":${JSON.stringify(event)}}`,
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  const kafka = createKafkaClient({ clientId: 'tally-bench-ceiling', brokers: brokers.split(',') });
+  const producers = Array.from({ length: PRODUCERS }, () =>
+    kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner }),
+  );
+  await Promise.all(producers.map((p) => p.connect()));
+  const publishers = producers.map(
+    (p) =>
+      new GroupCommitProducer(p, TOPICS.events.name, {
+        maxBatchMessages: 10_000,
+        maxPendingMessages: 1_000_000,
+        timeoutMs: 30_000,
+      }),
+  );
+  // Built before the clock starts, so the figure is the Kafka path's alone; a pool of calls
+  // whose keys cover the payloads' 5,000 users, so every partition gets its share.
+  const pool = Array.from({ length: callers * 4 }, (_, i) => envelopes(i * eventsPerCall));
+  const latencies: number[] = [];
+  let published = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + seconds * 1_000;
+  await Promise.all(
+    Array.from({ length: callers }, async (_, c) => {
+      // Half the callers to each producer (ingest-api splits each request between them by key).
+      const publisher = publishers[c % PRODUCERS] as GroupCommitProducer;
+      for (let n = 0; performance.now() < deadline; n++) {
+        const at = performance.now();
+        await publisher.publish(pool[(c + n * callers) % pool.length] as Message[]);
+        latencies.push(performance.now() - at);
+        published += eventsPerCall;
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  await Promise.all(producers.map((p) => p.disconnect()));
+  latencies.sort((a, b) => a - b);
+  const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0;
+  process.stdout.write(
+    `${JSON.stringify({
+      eventsPerSec: Math.round((published / elapsedMs) * 1_000),
+      p99Ms: Math.round(p99 * 10) / 10,
+      clientCores: Math.round(((cpu.user + cpu.system) / 1_000 / elapsedMs) * 100) / 100,
+    })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
