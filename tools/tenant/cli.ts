@@ -93,14 +93,22 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
   }
 }
 
+/**
+ * Exits once everything written has left: stdout into a pipe is written asynchronously,
+ * and exiting at once cut a long `list --json` short (219 KB of 1,000 tenants).
+ */
+const exitWhenFlushed = (code: number): void => {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+};
+
 run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`)).then(
-  () => process.exit(0),
+  () => exitWhenFlushed(0),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`tenant: ${message}\n`);
     if (/ECONNREFUSED|Server selection timed out/.test(message)) {
       process.stderr.write('Is the stack running? Start it with `npm start` or `npm run stack -- up`.\n');
     }
-    process.exit(error instanceof UsageError ? 2 : 1);
+    exitWhenFlushed(error instanceof UsageError ? 2 : 1);
   },
 );
