@@ -5,7 +5,15 @@ import type { DynamicModule } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
-import { METRICS_REGISTRY, REQUEST_ID_HEADER, instrumentHttp, requestIdOf } from '@tally/observability';
+import type { Logger as Pino } from 'pino';
+import {
+  METRICS_REGISTRY,
+  REQUEST_ID_HEADER,
+  SERVICE_LOGGER,
+  instrumentHttp,
+  logRequests,
+  requestIdOf,
+} from '@tally/observability';
 import { DEFAULT_REQUEST_TIMEOUT_MS, answerClientError, requestTimeoutServerOptions } from './answer-client-error.util';
 import { HttpErrorFilter } from './http-error.filter';
 import { registerJsonBodyParser } from './json-body.util';
@@ -27,7 +35,7 @@ export interface HttpServiceOptions {
 
 /**
  * Boots a Tally app on Fastify: JSON logs from the first line (Node's process warnings
- * included), HTTP metrics on every response, one error shape, graceful shutdown on
+ * included), a log line and HTTP metrics for every response, one error shape, graceful shutdown on
  * SIGTERM/SIGINT (Nest closes modules in reverse, so consumers stop before the clients
  * they use). Returns the running app.
  */
@@ -65,6 +73,7 @@ export async function startHttpService(
     done();
   });
   instrumentHttp(fastify, app.get<Registry>(METRICS_REGISTRY));
+  logRequests(fastify, app.get<Pino>(SERVICE_LOGGER));
   // Errors Fastify raises before a route handler runs (body parsing, limits) reach Nest's
   // exception layer, which it installs as Fastify's error handler at listen: they get the
   // HttpErrorFilter's shape like the rest (a handler of our own here would be overridden).

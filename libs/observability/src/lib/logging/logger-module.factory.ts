@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { RequestMethod, type DynamicModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Logger, PARAMS_PROVIDER_TOKEN, PinoLogger } from 'nestjs-pino';
+import { pino, type Logger as Pino } from 'pino';
 
 export interface ServiceIdentity {
   /** Service name as it appears in logs and metrics, e.g. `ingest-api`. */
@@ -37,31 +38,41 @@ export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
+/** The app's root pino logger, for code outside Nest's injection (the request log hook). */
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
+
+/** JSON lines naming the service and its version, with every key path blanked. */
+export function createServiceLogger(identity: ServiceIdentity, level: string): Pino {
+  return pino({
+    level,
+    base: { service: identity.service, version: identity.version },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  });
+}
+
+@Global()
+@Module({})
+class ServiceLoggingModule {}
+
 /**
- * The one logger set-up of every Tally app: JSON lines with service, version and
- * request id. The request id itself is assigned by Fastify (`requestIdOf`, wired in
- * `startHttpService`); pino-http reuses it.
+ * The one logger set-up of every Tally app: nestjs-pino's `Logger` (Nest's own lines)
+ * and `PinoLogger` (the apps' lines) over one root pino logger. Requests are logged by
+ * `logRequests`, a Fastify hook, not by pino-http's middleware: that one made two child
+ * loggers per request and ran it in an async context, a fifth of ingest-api's CPU per
+ * single-event request (docs/benchmarks.md).
  */
 export function createLoggerModule(identity: ServiceIdentity, level: string): DynamicModule {
-  return LoggerModule.forRoot({
-    // Fields assigned while serving (the tenant id, by the key guards) also reach the "request completed" line.
-    assignResponse: true,
-    // Probes and scrapes every few seconds would bury the request log.
-    exclude: [
-      { path: 'health/live', method: RequestMethod.GET },
-      { path: 'health/ready', method: RequestMethod.GET },
-      { path: 'metrics', method: RequestMethod.GET },
-    ],
-    pinoHttp: {
-      level,
-      base: { service: identity.service, version: identity.version },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // Log lines written while serving a request carry `requestId`, not the whole request.
-      quietReqLogger: true,
-      customAttributeKeys: { reqId: 'requestId' },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-      },
-    },
-  });
+  const root = createServiceLogger(identity, level);
+  const providers = [
+    { provide: SERVICE_LOGGER, useValue: root },
+    // nestjs-pino's loggers write through a logger passed this way instead of making their own.
+    { provide: PARAMS_PROVIDER_TOKEN, useValue: { pinoHttp: { logger: root } } },
+    PinoLogger,
+    Logger,
+  ];
+  return {
+    module: ServiceLoggingModule,
+    providers,
+    exports: [SERVICE_LOGGER, PARAMS_PROVIDER_TOKEN, PinoLogger, Logger],
+  };
 }

@@ -6,7 +6,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
+import { addRequestLogFields } from '@tally/observability';
 import { TenantDirectory } from '../directory/tenant-directory';
 import type { ResolvedTenant } from '../directory/tenant-records';
 import { fillTenantSlot } from '../context/tenant-context';
@@ -22,10 +22,7 @@ import type { RequestWithTenant } from './request-tenant';
 abstract class KeyGuard implements CanActivate {
   protected abstract readonly scope: KeyScope;
 
-  constructor(
-    private readonly directory: TenantDirectory,
-    private readonly logger: PinoLogger,
-  ) {}
+  constructor(private readonly directory: TenantDirectory) {}
 
   protected abstract keyOf(request: RequestWithTenant): string | undefined;
 
@@ -45,7 +42,7 @@ abstract class KeyGuard implements CanActivate {
     }
     request.tenant = tenant;
     fillTenantSlot(tenant);
-    this.logger.assign({ tenantId: tenant.tenantId });
+    addRequestLogFields(request, { tenantId: tenant.tenantId });
     return true;
   }
 }
@@ -55,8 +52,8 @@ abstract class KeyGuard implements CanActivate {
 export class WriteKeyGuard extends KeyGuard {
   protected readonly scope = 'write';
 
-  constructor(directory: TenantDirectory, logger: PinoLogger) {
-    super(directory, logger);
+  constructor(directory: TenantDirectory) {
+    super(directory);
   }
 
   protected keyOf(request: RequestWithTenant): string | undefined {
@@ -69,8 +66,8 @@ export class WriteKeyGuard extends KeyGuard {
 export class ReadKeyGuard extends KeyGuard {
   protected readonly scope = 'read';
 
-  constructor(directory: TenantDirectory, logger: PinoLogger) {
-    super(directory, logger);
+  constructor(directory: TenantDirectory) {
+    super(directory);
   }
 
   protected keyOf(request: RequestWithTenant): string | undefined {
