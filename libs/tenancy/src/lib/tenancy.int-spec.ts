@@ -137,4 +137,27 @@ describe('tenancy on the real stores', () => {
     );
     await redisB.quit();
   });
+
+  it('grants concurrent takes in arrival order, as separate calls would, in fewer Redis calls', async () => {
+    const tenant = await admin.create('Rush Co');
+    const limiter = new RateLimiter(redis);
+    const calls = jest.spyOn(redis as unknown as { tallyTokenBucket: () => unknown }, 'tallyTokenBucket');
+    try {
+      // A refill of 1 token a minute: the bucket holds its 20 for the whole test.
+      const limit = { ratePerSecond: 1 / 60, capacity: 20 };
+      const costs = Array.from({ length: 30 }, (_, i) => (i === 3 ? 5 : 1));
+      const decisions = await Promise.all(costs.map((cost) => limiter.take(tenant.tenantId, 'ingest', limit, cost)));
+
+      // 20 tokens: the first 16 takes (costs 1, 1, 1, 5 and twelve of 1) fit, the rest do not.
+      expect(decisions.map((d) => d.allowed)).toEqual(costs.map((_, i) => i < 16));
+      expect(decisions.slice(0, 16).map((d) => d.remaining)).toEqual([
+        19, 18, 17, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+      ]);
+      expect(decisions[16]).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 60 });
+      // The first take went alone; the 29 that came while it was in flight went together.
+      expect(calls).toHaveBeenCalledTimes(2);
+    } finally {
+      calls.mockRestore();
+    }
+  });
 });
