@@ -14,7 +14,7 @@ import {
 import { createRedisClient } from '@tally/redis';
 import { parseTenantId, type CreatedTenant, type TenantId } from '@tally/tenancy';
 import { eventually, mappedRoutes, sleep, startApp, testEnvironment, type RunningApp } from '@tally/testing';
-import { envelopeMessage, makeDataset, type Dataset, type ExpectedTenant } from './support/event-dataset';
+import { countsByName, envelopeMessage, makeDataset, type Dataset, type ExpectedTenant } from './support/event-dataset';
 import { provisionTenant } from './support/tenants';
 import { WorkerGroup, produceToEventsTopic } from './support/worker-group';
 
@@ -390,15 +390,6 @@ describe('aggregation-api', () => {
 });
 
 const isoOf = (ms: number): string => new Date(ms).toISOString();
-
-function countsByName(expected: ExpectedTenant): Map<string, number> {
-  const byName = new Map<string, number>();
-  for (const [key, n] of expected.counts) {
-    const name = key.slice(key.indexOf('|') + 1);
-    byName.set(name, (byName.get(name) ?? 0) + n);
-  }
-  return byName;
-}
 
 /** The expected non-empty buckets: minute → bucket start (ISO), optionally one event name and a minute filter. */
 function expectedSeries(
