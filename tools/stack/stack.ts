@@ -98,10 +98,16 @@ export async function stackDown(config: StackConfig, names: readonly string[], l
 /**
  * Stops the components this stack started and deletes their data (events, offsets,
  * counters, metrics), for a clean start. A component someone else runs is refused:
- * its data is not ours to delete.
+ * its data is not ours to delete; so is a reset that would leave data behind that refers to
+ * the deleted data (`resetWith`: Kafka's offsets are referred to from Redis).
  */
 export async function stackReset(config: StackConfig, names: readonly string[], log: Log): Promise<void> {
   const components = select(config, names);
+  const selected = new Set(components.map((c) => c.name));
+  const missing = components.flatMap((c) =>
+    (c.resetWith ?? []).filter((w) => !selected.has(w.name)).map((w) => `${c.name} needs ${w.name}: ${w.why}`),
+  );
+  if (missing.length > 0) throw new Error(`reset them together (${missing.join('; ')})`);
   const foreign = [];
   for (const c of components) if (c.process.pid() === undefined && (await c.isAnswering())) foreign.push(c.name);
   if (foreign.length > 0)

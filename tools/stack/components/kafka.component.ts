@@ -20,6 +20,12 @@ const LIB_DIR = join(CACHE_DIR, 'kafka', 'lib');
  */
 export class KafkaComponent implements StackComponent {
   readonly name = 'kafka';
+  readonly resetWith = [
+    {
+      name: 'redis',
+      why: "processor-worker keeps each partition's applied-offset mark in Redis; with a new topic starting at offset 0, it would skip new events as already applied",
+    },
+  ];
   readonly address: string;
   readonly process: ManagedProcess;
   private readonly host: string;

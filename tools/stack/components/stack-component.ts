@@ -14,6 +14,8 @@ export interface StackComponent {
   readonly process: ManagedProcess;
   /** Components that must be ready before this one starts (and stay up while it runs). */
   readonly requires?: readonly string[];
+  /** Components whose data refers to this one's, so a reset of this one must include them. */
+  readonly resetWith?: readonly { readonly name: string; readonly why: string }[];
   isAnswering(): Promise<boolean>;
   provision(log: Log): Promise<void>;
   launch(log: Log): Promise<void>;
