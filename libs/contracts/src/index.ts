@@ -7,7 +7,7 @@ export {
   type EventEnvelopeV1,
 } from './lib/envelope/event-envelope.schema';
 export { INGEST_LIMITS } from './lib/ingest-limits';
-export { ALL_TOPICS, TOPICS, deadLetterTopicOf, type TopicSpec } from './lib/kafka-topics';
+export { ALL_TOPICS, DEFAULT_PROCESSOR_GROUP_ID, TOPICS, deadLetterTopicOf, type TopicSpec } from './lib/kafka-topics';
 export {
   ingestionBodySchema,
   mergeBatchFields,

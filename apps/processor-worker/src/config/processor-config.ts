@@ -11,6 +11,7 @@ import {
   redisEnvFields,
   serviceEnvFields,
 } from '@tally/config';
+import { DEFAULT_PROCESSOR_GROUP_ID } from '@tally/contracts';
 
 export const SERVICE_NAME = 'processor-worker';
 
@@ -25,7 +26,7 @@ export const processorEnvSchema = z
     PROCESSOR_GROUP_ID: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be letters, digits, ".", "_" or "-"')
-      .default('tally-processor'),
+      .default(DEFAULT_PROCESSOR_GROUP_ID),
     /** Partitions this replica works on at the same time (their store writes overlap). */
     PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(4),
     /** How long the group waits for a silent replica (killed, partitioned) before giving its partitions away. */

@@ -26,3 +26,6 @@ export const TOPICS = {
 } as const satisfies Record<string, TopicSpec>;
 
 export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);
+
+/** processor-worker's consumer group unless `PROCESSOR_GROUP_ID` names another. */
+export const DEFAULT_PROCESSOR_GROUP_ID = 'tally-processor';
