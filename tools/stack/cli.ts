@@ -1,3 +1,4 @@
+import { exitWhenFlushed } from '../cli/exit-when-flushed';
 import { stackDown, stackLogs, stackReset, stackStatus, stackUp, type ComponentStatus } from './stack';
 import { loadStackConfig } from './stack-config';
 
@@ -56,9 +57,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (error: unknown) => {
     process.stderr.write(`[stack] ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    exitWhenFlushed(1);
   },
 );

@@ -4,6 +4,7 @@ import { keyScopeParamSchema, summariseProblems, describeIssues } from '@tally/c
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
 import { TenantAdminService, TenantStore, parseTenantId, type TenantId, type TenantSummary } from '@tally/tenancy';
+import { exitWhenFlushed } from '../cli/exit-when-flushed';
 
 const USAGE = `usage: npm run tenant -- <command> [--json]
 
@@ -92,14 +93,6 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
     await Promise.all([mongo.close(), redis.quit().catch(() => redis.disconnect())]);
   }
 }
-
-/**
- * Exits once everything written has left: stdout into a pipe is written asynchronously,
- * and exiting at once cut a long `list --json` short (219 KB of 1,000 tenants).
- */
-const exitWhenFlushed = (code: number): void => {
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-};
 
 run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`)).then(
   () => exitWhenFlushed(0),

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { exitWhenFlushed } from '../cli/exit-when-flushed';
 import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
 
 /**
@@ -50,4 +51,4 @@ function main(): number {
   return jestStatus !== 0 || failed > 0 ? 1 : 0;
 }
 
-process.exit(main());
+exitWhenFlushed(main());
