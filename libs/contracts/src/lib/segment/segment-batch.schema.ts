@@ -38,11 +38,10 @@ export function mergeBatchFields(
   batch: Pick<SegmentBatch, 'context' | 'integrations' | 'sentAt'>,
 ): unknown {
   if (!isJsonObject(event)) return event;
-  const own = event;
-  const merged: Record<string, unknown> = { ...own };
-  if (batch.context) merged['context'] = { ...batch.context, ...asDictionary(own['context']) };
-  if (batch.integrations) merged['integrations'] = { ...batch.integrations, ...asDictionary(own['integrations']) };
-  if (batch.sentAt && own['sentAt'] === undefined) merged['sentAt'] = batch.sentAt;
+  const merged: Record<string, unknown> = { ...event };
+  if (batch.context) merged['context'] = { ...batch.context, ...asDictionary(event['context']) };
+  if (batch.integrations) merged['integrations'] = { ...batch.integrations, ...asDictionary(event['integrations']) };
+  if (batch.sentAt && event['sentAt'] === undefined) merged['sentAt'] = batch.sentAt;
   return merged;
 }
 
