@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
+import { TOPICS } from '@tally/contracts';
 import { createKafkaClient, GroupCommitProducer, KeyPartitioner } from '@tally/kafka';
-import { trackEvent } from './payloads';
+import { trackEnvelope } from './payloads';
 
 /**
  * The second yardstick for ingest-api: what the chosen Kafka client alone carries on this
@@ -20,26 +20,11 @@ const [brokers = '127.0.0.1:9092', tenantId = 'bench', ...numbers] = process.arg
 const [seconds = 5, callers = 32, eventsPerCall = 100] = numbers.map(Number);
 const PRODUCERS = 2;
 
-/** One call's messages: envelopes as `normalizeEvents` builds them (header, then the event), fresh ids each time. */
+/** One call's messages, with fresh ids, as ingest-api writes them. */
 function envelopes(seq: number): Message[] {
   const receivedAt = new Date().toISOString();
-  return Array.from({ length: eventsPerCall }, (_, i) => {
-    const fields = trackEvent(seq + i);
-    const event = { ...fields, messageId: randomUUID() };
-    const header = {
-      v: EVENT_ENVELOPE_VERSION,
-      tenantId,
-      messageId: event.messageId,
-      receivedAt,
-      originalTimestamp: fields['timestamp'],
-      timestamp: receivedAt,
-      requestId: randomUUID(),
-    };
-    return {
-      key: `${tenantId}:${String(fields['userId'])}`,
-      value: `${JSON.stringify(header).slice(0, -1)},"event":${JSON.stringify(event)}}`,
-    };
-  });
+  const requestId = randomUUID();
+  return Array.from({ length: eventsPerCall }, (_, i) => trackEnvelope(tenantId, seq + i, receivedAt, requestId));
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EVENT_ENVELOPE_VERSION } from '@tally/contracts';
 
 /** The event names `trackEvent` uses, in turn. */
 export const EVENT_NAMES = ['Product Viewed', 'Button Clicked', 'Checkout Started'] as const;
@@ -28,3 +29,24 @@ export const singleBody = (): string => {
   const { type: _type, ...event } = trackEvent(1);
   return JSON.stringify(event);
 };
+
+/**
+ * `trackEvent(seq)` as ingest-api publishes it to Kafka: keyed by tenant + user, the
+ * envelope's header (`receivedAt` also as the corrected event time) and then the event.
+ */
+export function trackEnvelope(tenantId: string, seq: number, receivedAt: string, requestId: string) {
+  const event = trackEvent(seq) as { messageId: string; userId: string; timestamp: string };
+  return {
+    key: `${tenantId}:${event.userId}`,
+    value: JSON.stringify({
+      v: EVENT_ENVELOPE_VERSION,
+      tenantId,
+      messageId: event.messageId,
+      receivedAt,
+      originalTimestamp: event.timestamp,
+      timestamp: receivedAt,
+      requestId,
+      event,
+    }),
+  };
+}

@@ -2,13 +2,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { KafkaConfig } from '@tally/config';
-import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
+import { TOPICS } from '@tally/contracts';
 import { createKafkaClient } from '@tally/kafka';
 import { ManagedProcess, sleep } from '../stack/managed-process';
 import { TALLY_HOME } from '../stack/stack-paths';
 import { PostgresComponent } from '../stack/components/postgres.component';
 import { startBenchApp } from './bench-apps';
-import { trackEvent } from './payloads';
+import { trackEnvelope } from './payloads';
 
 /** Replica i (from 0) serves health and metrics on this port + i. */
 const FIRST_WORKER_PORT = 3102;
@@ -237,19 +237,7 @@ async function produceBacklog(kafka: Kafka, tenantId: string, events: number): P
     for (let sent = 0; sent < events; sent += 5_000) {
       const messages: Message[] = [];
       for (let i = sent; i < Math.min(sent + 5_000, events); i++) {
-        const event = trackEvent(i) as { messageId: string; userId: string; timestamp: string };
-        messages.push({
-          key: `${tenantId}:${event.userId}`,
-          value: JSON.stringify({
-            v: EVENT_ENVELOPE_VERSION,
-            tenantId,
-            messageId: event.messageId,
-            receivedAt,
-            timestamp: event.timestamp,
-            requestId: `bench-${Math.floor(i / 100)}`,
-            event,
-          }),
-        });
+        messages.push(trackEnvelope(tenantId, i, receivedAt, `bench-${Math.floor(i / 100)}`));
       }
       await producer.send({ topic: TOPICS.events.name, acks: -1, messages });
     }
