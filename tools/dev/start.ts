@@ -64,9 +64,9 @@ async function main(): Promise<void> {
   const [ingest, worker, aggregation] = apps as [LocalApp, LocalApp, LocalApp];
   const demo = await provideTenant(DEMO_TENANT_NAME, stackConfig.mongo, stackConfig.redis);
   const backlog = await workerBacklog(stackConfig.kafka.brokers, process.env).catch(() => 0);
-  const backlogNote =
-    backlog >= NOTABLE_BACKLOG
-      ? `
+  const behind = backlog >= NOTABLE_BACKLOG;
+  const backlogNote = behind
+    ? `
 Note: ${backlog} events are already in Kafka ahead of yours (tests and benchmarks share this
 Kafka and leave theirs there), and the worker goes through them first: new events are
 counted once it has. Watch it drain with
@@ -74,7 +74,7 @@ counted once it has. Watch it drain with
 or start from an empty topic (and empty real-time counts; MongoDB keeps its events):
   npm stop; npm run stack -- reset kafka redis; npm start
 `
-      : '';
+    : '';
   process.stdout.write(`
 Tally is running.
 
@@ -91,7 +91,7 @@ Demo tenant ${demo.tenantId} (keys shown once; the next npm start issues new one
 Send an event (Segment HTTP API; any Segment SDK works with host ${ingest.url}):
   curl -s -u '${demo.writeKey}:' -H 'content-type: application/json' ${ingest.url}/v1/track -d '{"event":"Signed Up","userId":"demo-user","properties":{"plan":"pro"}}'
 
-See it counted (within a second or two${backlog >= NOTABLE_BACKLOG ? ' once the worker has caught up: see the note below' : ''}):
+See it counted (within a second or two${behind ? ' once the worker has caught up: see the note below' : ''}):
   curl -s -H 'authorization: Bearer ${demo.readKey}' ${aggregation.url}/aggregation
   curl -s -H 'authorization: Bearer ${demo.readKey}' '${aggregation.url}/v1/timeseries?interval=minute&from='$(date -u -d '-30 min' +%FT%TZ)
   curl -sN -H 'authorization: Bearer ${demo.readKey}' ${aggregation.url}/v1/live     # Server-Sent Events, Ctrl-C to stop
