@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { Analytics } from '@segment/analytics-node';
+import { EVENT_TYPES, SHORT_EVENT_PATHS } from '@tally/contracts';
 import type { CreatedTenant } from '@tally/tenancy';
 import { eventually, mappedRoutes, startApp, testEnvironment, type RunningApp } from '@tally/testing';
 import { provisionTenant } from './support/tenants';
@@ -159,6 +160,63 @@ describe('ingest-api: Segment-compatible ingestion into Kafka', () => {
     expect(viaBody.status).toBe(200);
   });
 
+  it('reads what real libraries send: any declared content type, null fields, their paths and timestamp forms', async () => {
+    const reader = await readEventsTopic(env, tenant.tenantId);
+    try {
+      const sent = async (path: string, body: string, contentType?: string) => {
+        const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType };
+        const response = await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tenant.writeKey}`, ...headers },
+          body,
+        });
+        return { status: response.status, body: (await response.json()) as unknown };
+      };
+      const ok = { status: 200, body: { success: true, accepted: 1, rejected: [] } };
+      const event = (seq: number, extra: object = {}) =>
+        JSON.stringify({ event: 'Compat', userId: 'u', properties: { seq }, ...extra });
+      expect(await sent('/v1/track', event(1), 'text/plain;charset=UTF-8')).toEqual(ok); // sendBeacon
+      expect(await sent('/v1/track', event(2), 'application/x-www-form-urlencoded')).toEqual(ok); // an HTTP client's default
+      expect(await sent('/v1/track', event(3))).toEqual(ok); // no Content-Type at all
+      expect(await sent('/v1/t', event(4, { type: 'track' }), 'text/plain')).toEqual(ok); // analytics.js
+      // Segment's Python library: null for what it has no value for, isoformat timestamps.
+      const python = event(5, { anonymousId: null, context: null, timestamp: '2026-01-01T00:00:00.123456+00:00' });
+      expect(await sent('/v1/track', python, 'application/json')).toEqual(ok);
+      // analytics-java posts to /v1/import/ with a trailing slash, timestamps with a +0000 offset.
+      const java = JSON.stringify({
+        batch: [JSON.parse(event(6, { type: 'track', timestamp: '2026-01-01T00:00:00.000+0000' }))],
+      });
+      expect(await sent('/v1/import/', java, 'application/json; charset=utf-8')).toEqual(ok);
+      const analyticsJsBatch = JSON.stringify({ batch: [JSON.parse(event(7, { type: 'track' }))], sentAt: null });
+      expect(await sent('/v1/b', analyticsJsBatch, 'text/plain')).toEqual(ok);
+
+      await eventually(() => expect(reader.envelopes.length).toBe(7), 30_000, 200);
+      expect(reader.invalid).toEqual([]);
+      const python5 = reader.envelopes.find((e) => seqOf(e.event) === 5);
+      expect(python5?.event).not.toHaveProperty('anonymousId');
+      expect(python5?.originalTimestamp).toBe('2026-01-01T00:00:00.123Z');
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('answers a browser preflight from any origin, echoing it with credentials allowed', async () => {
+    const preflight = await fetch(`${base}/v1/batch`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-retry-count',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization,content-type,x-retry-count');
+    const answer = await post('/v1/track', event1(), { origin: 'https://shop.example' });
+    expect(answer.headers.get('access-control-expose-headers')).toContain('X-RateLimit-Reset');
+  });
+
   it('takes the original POST /ingestion: one event or an array, type defaulting to track', async () => {
     const one = await post('/ingestion', JSON.stringify({ event: 'Original', userId: 'u' }));
     expect(await one.json()).toEqual({ success: true, accepted: 1, rejected: [] });
@@ -204,9 +262,7 @@ describe('ingest-api: Segment-compatible ingestion into Kafka', () => {
       .map((route) => route.path)
       .filter((path) => !path.startsWith('/docs'))
       .flatMap((path) =>
-        path === '/v1/:type'
-          ? ['track', 'identify', 'page', 'screen', 'group', 'alias'].map((t) => `/v1/${t}`)
-          : [path],
+        path === '/v1/:type' ? [...EVENT_TYPES, ...Object.keys(SHORT_EVENT_PATHS)].map((t) => `/v1/${t}`) : [path],
       );
     expect(served.length).toBeGreaterThan(5);
     expect(served.filter((path) => !(path in document.paths))).toEqual([]);
@@ -237,6 +293,8 @@ describe('ingest-api: Segment-compatible ingestion into Kafka', () => {
     return Number(/^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(text)?.[1]);
   }
 });
+
+const event1 = (): string => JSON.stringify({ event: 'cors', userId: 'u' });
 
 function seqOf(event: unknown): number {
   const e = event as { properties?: { seq?: number }; traits?: { seq?: number } };

@@ -14,6 +14,9 @@ export {
   segmentBatchSchema,
   type SegmentBatch,
 } from './lib/segment/segment-batch.schema';
+export { clientTimestampSchema, parseClientInstant } from './lib/segment/client-timestamp';
+export { withoutAbsentFields } from './lib/segment/absent-fields.util';
+export { SHORT_EVENT_PATHS, eventTypeOfPath } from './lib/segment/tracking-paths';
 export {
   EVENT_SCHEMAS,
   EVENT_TYPES,

@@ -30,6 +30,12 @@ export const ingestEnvSchema = z
     INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
     /** Event times later than receive time + this are clamped to the receive time. */
     INGEST_MAX_FUTURE_SKEW_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    /**
+     * Events older than this when received are refused with their reason: every distinct
+     * past minute a tenant writes costs counters and rollups, so the past a tenant can
+     * reach is bounded. 400 days is the longest window a query covers.
+     */
+    INGEST_MAX_EVENT_AGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(400),
     /** Idempotent Kafka producers side by side; a key always uses the same one (order per user holds). */
     INGEST_KAFKA_PRODUCERS: z.coerce.number().int().min(1).max(16).default(2),
   })
@@ -45,6 +51,7 @@ export const ingestEnvSchema = z
       produceTimeoutMs: env.INGEST_PRODUCE_TIMEOUT_MS,
       maxPendingEvents: env.INGEST_MAX_PENDING_EVENTS,
       maxFutureSkewMs: env.INGEST_MAX_FUTURE_SKEW_MS,
+      maxEventAgeMs: env.INGEST_MAX_EVENT_AGE_DAYS * 86_400_000,
       producers: env.INGEST_KAFKA_PRODUCERS,
     },
   }));

@@ -7,30 +7,32 @@ import { BodyError, parseJsonBody } from '@tally/service-runtime';
 /**
  * Reads an ingest request body: gzip/deflate decoded as a stream and cut off the moment
  * the decoded size passes the limit — a decompression bomb is never held whole — then
- * parsed as JSON (which must be UTF-8) with prototype-poisoning keys refused. Segment SDKs send JSON as
- * `application/json`, and browsers' sendBeacon as `text/plain`; both are read here.
+ * parsed as JSON (which must be UTF-8) with prototype-poisoning keys refused.
+ *
+ * The body is read as JSON whatever content type is declared, or none: analytics.js
+ * and sendBeacon send `text/plain` (a type the browser needs no CORS preflight for),
+ * some server libraries `application/x-www-form-urlencoded` through their HTTP
+ * client's default, with JSON in it all the same. Refusing the declared type would
+ * lose every event they send, so only the body itself decides.
  */
 export function registerIngestBodyParser(
   fastify: FastifyInstance,
   maxBytes: number = INGEST_LIMITS.maxRequestBytes,
 ): void {
-  fastify.removeContentTypeParser(['application/json', 'text/plain']);
-  fastify.addContentTypeParser(
-    ['application/json', 'text/plain'],
-    (request: FastifyRequest, payload: IncomingMessage, done) => {
-      readBody(request, payload, maxBytes).then(
-        (body) => {
-          try {
-            done(null, parseJsonBody(body));
-          } catch (error) {
-            done(error as BodyError, undefined);
-          }
-        },
-        (error: unknown) =>
-          done(error instanceof BodyError ? error : new BodyError(400, 'could not read the body'), undefined),
-      );
-    },
-  );
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage, done) => {
+    readBody(request, payload, maxBytes).then(
+      (body) => {
+        try {
+          done(null, parseJsonBody(body));
+        } catch (error) {
+          done(error as BodyError, undefined);
+        }
+      },
+      (error: unknown) =>
+        done(error instanceof BodyError ? error : new BodyError(400, 'could not read the body'), undefined),
+    );
+  });
 }
 
 function readBody(request: FastifyRequest, payload: IncomingMessage, maxBytes: number): Promise<Buffer> {

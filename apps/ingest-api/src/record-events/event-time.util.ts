@@ -1,3 +1,5 @@
+import { parseClientInstant } from '@tally/contracts';
+
 /**
  * The time an event happened, corrected for the client's clock. A device clock can be
  * off by hours; `sentAt` was stamped by the same clock just before sending, so the
@@ -13,8 +15,8 @@ export interface EventClock {
 
 export function correctedEventTime(clock: EventClock, maxFutureMs: number): Date {
   const received = clock.receivedAt.getTime();
-  const client = clock.clientTimestamp === undefined ? NaN : Date.parse(clock.clientTimestamp);
-  const sent = clock.sentAt === undefined ? NaN : Date.parse(clock.sentAt);
+  const client = clock.clientTimestamp === undefined ? NaN : parseClientInstant(clock.clientTimestamp);
+  const sent = clock.sentAt === undefined ? NaN : parseClientInstant(clock.sentAt);
   let eventTime = received;
   if (Number.isFinite(client)) eventTime = Number.isFinite(sent) ? received - (sent - client) : client;
   // A time in the future is a broken clock, not an event: it would land in buckets nobody has reached yet.

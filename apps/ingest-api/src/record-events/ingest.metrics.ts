@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Why an event was not accepted: a closed set, so the label stays bounded. */
-export type RejectReason = 'invalid' | 'too_large' | 'over_quota' | 'unavailable';
+export type RejectReason = 'invalid' | 'too_large' | 'out_of_range' | 'over_quota' | 'unavailable';
 
 export class IngestMetrics {
   readonly events: Counter<'outcome' | 'reason'>;

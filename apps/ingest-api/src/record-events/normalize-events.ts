@@ -4,6 +4,7 @@ import {
   type EventEnvelopeHeaderV1,
   INGEST_LIMITS,
   describeIssues,
+  parseClientInstant,
   segmentEventSchema,
   summariseProblems,
 } from '@tally/contracts';
@@ -16,6 +17,8 @@ export interface NormalizeContext {
   readonly receivedAt: Date;
   readonly requestId: string;
   readonly maxFutureSkewMs: number;
+  /** Events whose (corrected) time is older than receipt − this are refused: a tenant's bound on the past. */
+  readonly maxEventAgeMs: number;
 }
 
 /** An accepted event, ready for Kafka: its partition key and its serialised envelope. */
@@ -70,19 +73,31 @@ export function normalizeEvents(rawEvents: readonly unknown[], context: Normaliz
       return;
     }
     const clientTimestamp = event.originalTimestamp ?? event.timestamp;
-    // Built, not parsed: its instants come from toISOString or from the event, whose schema
-    // checks them with the same rule (normalize-events.spec parses whole envelopes).
+    const eventTime = correctedEventTime(
+      { receivedAt: context.receivedAt, sentAt: event.sentAt, clientTimestamp },
+      context.maxFutureSkewMs,
+    );
+    if (context.receivedAt.getTime() - eventTime.getTime() > context.maxEventAgeMs) {
+      const days = Math.round(context.maxEventAgeMs / 86_400_000);
+      rejected.push({
+        index,
+        messageId: givenId,
+        code: 'out_of_range',
+        reason: `event time ${eventTime.toISOString()} is more than ${days} days before it was received (the limit is ${days} days)`,
+      });
+      return;
+    }
+    // Built, not parsed: its instants come from toISOString (the client's, in whichever
+    // ISO-8601 form its library wrote, as the instant they name), so they pass the
+    // envelope's own check (normalize-events.spec parses whole envelopes).
     const header: EventEnvelopeHeaderV1 = {
       v: EVENT_ENVELOPE_VERSION,
       tenantId: context.tenantId,
       messageId,
       receivedAt,
-      ...(event.sentAt ? { sentAt: event.sentAt } : {}),
-      ...(clientTimestamp ? { originalTimestamp: clientTimestamp } : {}),
-      timestamp: correctedEventTime(
-        { receivedAt: context.receivedAt, sentAt: event.sentAt, clientTimestamp },
-        context.maxFutureSkewMs,
-      ).toISOString(),
+      ...(event.sentAt ? { sentAt: canonicalInstant(event.sentAt) } : {}),
+      ...(clientTimestamp ? { originalTimestamp: canonicalInstant(clientTimestamp) } : {}),
+      timestamp: eventTime.toISOString(),
       requestId: context.requestId,
     };
     const headerJson = JSON.stringify(header);
@@ -95,6 +110,9 @@ export function normalizeEvents(rawEvents: readonly unknown[], context: Normaliz
   });
   return { accepted, rejected };
 }
+
+/** A client timestamp the schema accepted, as the instant it names. */
+const canonicalInstant = (text: string): string => new Date(parseClientInstant(text)).toISOString();
 
 function messageIdOf(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null) return null;

@@ -15,6 +15,7 @@ export interface RecordEventsOptions {
   readonly produceTimeoutMs: number;
   readonly maxPendingEvents: number;
   readonly maxFutureSkewMs: number;
+  readonly maxEventAgeMs: number;
   /** Idempotent producers working side by side (each keeps one request in flight). */
   readonly producers: number;
 }
@@ -87,6 +88,7 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
       receivedAt: new Date(),
       requestId,
       maxFutureSkewMs: this.options.maxFutureSkewMs,
+      maxEventAgeMs: this.options.maxEventAgeMs,
     });
     for (const r of rejected) this.metrics.rejected(r.code);
     const publicRejected = rejected.map(({ index, messageId, reason }) => ({ index, messageId, reason }));

@@ -16,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   EVENT_TYPES,
   describeIssues,
+  eventTypeOfPath,
   ingestionBodySchema,
   mergeBatchFields,
   segmentBatchSchema,
@@ -36,7 +37,8 @@ import { RecordEventsService, type RecordOutcome } from './record-events.service
 export class SegmentTrackingController {
   constructor(private readonly recorder: RecordEventsService) {}
 
-  @Post(['v1/batch', 'v1/import'])
+  /** `/v1/b` is analytics.js's short path for its batches. */
+  @Post(['v1/batch', 'v1/import', 'v1/b'])
   @HttpCode(200)
   async batch(
     @Body() body: unknown,
@@ -59,10 +61,11 @@ export class SegmentTrackingController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IngestReport> {
-    if (!(EVENT_TYPES as readonly string[]).includes(type)) {
+    const eventType = eventTypeOfPath(type);
+    if (eventType === undefined) {
       throw new BadRequestException(`unknown endpoint /v1/${type}: use one of ${EVENT_TYPES.join(', ')} or batch`);
     }
-    const event = withType(body, type as EventType);
+    const event = withType(body, eventType, type);
     return answer(await this.recorder.record(tenant, [event], String(request.id)), reply, true);
   }
 
@@ -111,13 +114,13 @@ function invalidBody(error: import('zod').ZodError): BadRequestException {
 }
 
 /** Per-type endpoints imply the type; a body that names another type is a client bug. */
-function withType(body: unknown, type: EventType): unknown {
+function withType(body: unknown, type: EventType, path: string): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequestException(`the body of /v1/${type} must be one event object`);
+    throw new BadRequestException(`the body of /v1/${path} must be one event object`);
   }
   const declared = (body as Record<string, unknown>)['type'];
-  if (declared !== undefined && declared !== type) {
-    throw new BadRequestException(`type "${String(declared)}" sent to /v1/${type}`);
+  if (declared !== undefined && declared !== null && declared !== type) {
+    throw new BadRequestException(`type "${String(declared)}" sent to /v1/${path}`);
   }
   return { ...body, type };
 }

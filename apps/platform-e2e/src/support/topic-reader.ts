@@ -13,6 +13,8 @@ export interface TopicReader {
   readonly envelopes: EventEnvelopeV1[];
   /** The Kafka key of each of those messages, in the same order. */
   readonly keys: string[];
+  /** The messages' values as they are in Kafka, before any parse: what the topic stores. */
+  readonly values: string[];
   /** Why each message the contract refused was refused. */
   readonly invalid: string[];
   /** Where reading started, to read the same span again later. */
@@ -37,6 +39,7 @@ export async function readEventsTopic(
   const envelopes: EventEnvelopeV1[] = [];
   const keys: string[] = [];
   const invalid: string[] = [];
+  const values: string[] = [];
   const admin = kafka.admin();
   await admin.connect();
   let ends: readonly PartitionOffset[];
@@ -57,7 +60,9 @@ export async function readEventsTopic(
     eachMessage: async ({ message }) => {
       const key = message.key?.toString() ?? '';
       if (!key.startsWith(`${tenantId}:`)) return;
-      const parsed = eventEnvelopeV1Schema.safeParse(JSON.parse(message.value?.toString() ?? 'null'));
+      const value = message.value?.toString() ?? 'null';
+      values.push(value);
+      const parsed = eventEnvelopeV1Schema.safeParse(JSON.parse(value));
       // A message the contract refuses is a finding, not a reason to stall the reader.
       if (!parsed.success) {
         invalid.push(parsed.error.message);
@@ -67,5 +72,5 @@ export async function readEventsTopic(
       keys.push(key);
     },
   });
-  return { envelopes, keys, invalid, startOffsets: ends, stop: () => consumer.disconnect() };
+  return { envelopes, keys, values, invalid, startOffsets: ends, stop: () => consumer.disconnect() };
 }

@@ -57,6 +57,8 @@ export async function startHttpService(
       // A client's X-Request-Id (when sane) names the request everywhere it goes.
       requestIdHeader: false,
       genReqId: requestIdOf,
+      // `/v1/import/` (analytics-java's path) is `/v1/import`: clients differ on the slash.
+      routerOptions: { ignoreTrailingSlash: true },
     }),
     // JSON bodies are read by `registerJsonBodyParser` (or the app's own reader), not Nest's parser.
     { bufferLogs: true, bodyParser: false },

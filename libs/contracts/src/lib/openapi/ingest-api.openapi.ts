@@ -1,5 +1,6 @@
 import { EVENT_SCHEMAS, EVENT_TYPES, segmentEventSchema } from '../segment/segment-event.schema';
 import { segmentBatchSchema } from '../segment/segment-batch.schema';
+import { SHORT_EVENT_PATHS } from '../segment/tracking-paths';
 import { INGEST_LIMITS } from '../ingest-limits';
 import { errorResponse as error, errorSchemaWith, healthAndMetricsPaths, jsonSchemaOf } from './openapi-parts';
 
@@ -45,12 +46,19 @@ const body = (ref: string) => ({
 
 /** The OpenAPI 3.1 description of ingest-api, generated from the same zod contracts it parses with. */
 export function ingestApiOpenApi(version: string): Record<string, unknown> {
+  const pathsOfTypes: [string, (typeof EVENT_TYPES)[number]][] = [
+    ...EVENT_TYPES.map((type) => [type, type] as [string, (typeof EVENT_TYPES)[number]]),
+    ...Object.entries(SHORT_EVENT_PATHS),
+  ];
   const perType = Object.fromEntries(
-    EVENT_TYPES.map((type) => [
-      `/v1/${type}`,
+    pathsOfTypes.map(([path, type]) => [
+      `/v1/${path}`,
       {
         post: {
-          summary: `Record one ${type} event (Segment HTTP Tracking API)`,
+          summary:
+            path === type
+              ? `Record one ${type} event (Segment HTTP Tracking API)`
+              : `Record one ${type} event: analytics.js's short path for /v1/${type}`,
           security: [{ writeKeyBasic: [] }, { bearer: [] }, { writeKeyHeader: [] }],
           requestBody: body(`${type[0]?.toUpperCase()}${type.slice(1)}Event`),
           responses: ingestResponses,
@@ -73,12 +81,19 @@ export function ingestApiOpenApi(version: string): Record<string, unknown> {
       title: 'Tally ingest-api',
       version,
       description:
-        'Segment-compatible event ingestion. Bodies may be gzip- or deflate-encoded (Content-Encoding). The write key may also be sent as `writeKey` in the body.',
+        'Segment-compatible event ingestion. A body is read as JSON whatever Content-Type it declares (analytics.js and sendBeacon send text/plain), and may be gzip- or deflate-encoded (Content-Encoding). Optional fields sent as null are absent. The write key may also be sent as `writeKey` in the body, or in the events of a batch; it is never stored. CORS: any origin, credentials allowed, rate-limit headers exposed.',
     },
     paths: {
       '/v1/batch': batch,
       '/v1/import': batch,
+      '/v1/b': batch,
       ...perType,
+      '/v1/m': {
+        post: {
+          summary: "analytics.js's own telemetry: answered 200 and dropped (it is not tenant data)",
+          responses: { '200': { description: 'Accepted and dropped.' } },
+        },
+      },
       '/ingestion': {
         post: {
           summary: 'The original endpoint: one event or an array of events; type defaults to track',

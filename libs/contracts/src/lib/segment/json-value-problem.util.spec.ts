@@ -33,4 +33,22 @@ describe('jsonValueProblem', () => {
       'x',
     ]);
   });
+
+  it('refuses strings and keys that are not well-formed Unicode, whichever field holds them', () => {
+    expect(jsonValueProblem(JSON.parse('{"event":"x\\ud800"}'), 64)).toEqual({
+      path: ['event'],
+      message: 'not valid Unicode text (a lone UTF-16 surrogate)',
+    });
+    expect(jsonValueProblem(JSON.parse('{"properties":{"a":["ok","\\udc00y"]}}'), 64)?.path).toEqual([
+      'properties',
+      'a',
+      1,
+    ]);
+    expect(jsonValueProblem(JSON.parse('{"traits":{"\\ud83d":1}}'), 64)).toEqual({
+      path: ['traits', '\ud83d'],
+      message: 'key not valid Unicode text (a lone UTF-16 surrogate)',
+    });
+    // A surrogate pair is one character like any other.
+    expect(jsonValueProblem(JSON.parse('{"event":"\\ud83d\\ude00 smile"}'), 64)).toBeUndefined();
+  });
 });

@@ -12,7 +12,11 @@ export interface JsonValueProblem {
  *   levels overflow the stack in ingest-api (a 500) or, worse, in the worker, where a
  *   message that cannot be serialised would stop its partition;
  * - numbers beyond the range of a double (`1e400`, a 400-digit literal): they parse to
- *   Infinity, which JSON.stringify silently turns into `null`.
+ *   Infinity, which JSON.stringify silently turns into `null`;
+ * - strings (values or keys) that are not well-formed Unicode: a lone UTF-16 surrogate
+ *   (`"\ud800"`, a legal JSON escape) cannot be encoded as UTF-8, so MongoDB would store
+ *   U+FFFD in its place and URI-encoding a Redis key throws — a message that fails the
+ *   same way on every delivery.
  * The walk recurses at most `maxDepth` frames, so it is safe on the values it refuses.
  */
 export function jsonValueProblem(value: unknown, maxDepth: number): JsonValueProblem | undefined {
@@ -23,7 +27,12 @@ export function jsonValueProblem(value: unknown, maxDepth: number): JsonValuePro
 
 const REPORTED_PATH_LENGTH = 3;
 
+/** `String.prototype.isWellFormed` (Node 20), which TypeScript's es2023 library does not declare. */
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+const NOT_UNICODE = 'not valid Unicode text (a lone UTF-16 surrogate)';
+
 function problemIn(value: unknown, depth: number, maxDepth: number): JsonValueProblem | undefined {
+  if (typeof value === 'string') return isWellFormed(value) ? undefined : { path: [], message: NOT_UNICODE };
   if (typeof value === 'number') {
     return Number.isFinite(value) ? undefined : { path: [], message: 'number out of range (beyond ±1.8e308)' };
   }
@@ -37,6 +46,7 @@ function problemIn(value: unknown, depth: number, maxDepth: number): JsonValuePr
     return undefined;
   }
   for (const key of Object.keys(value)) {
+    if (!isWellFormed(key)) return { path: [key], message: `key ${NOT_UNICODE}` };
     const problem = problemIn((value as Record<string, unknown>)[key], depth + 1, maxDepth);
     if (problem) return { path: [key, ...problem.path], message: problem.message };
   }

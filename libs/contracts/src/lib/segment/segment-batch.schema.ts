@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { INGEST_LIMITS } from '../ingest-limits';
+import { withoutAbsentFields } from './absent-fields.util';
+import { clientTimestampSchema } from './client-timestamp';
 import { isJsonObject, jsonObjectSchema } from './json-object.schema';
 
 /**
@@ -13,14 +15,20 @@ const eventList = z
   .min(1, 'must contain at least one event')
   .max(INGEST_LIMITS.maxBatchEvents, `must contain at most ${INGEST_LIMITS.maxBatchEvents} events`);
 
-/** `POST /v1/batch`: `{ batch: [...] }` plus batch-level fields merged into each event. */
-export const segmentBatchSchema = z.looseObject({
-  batch: eventList,
-  context: jsonObjectSchema.optional(),
-  integrations: jsonObjectSchema.optional(),
-  sentAt: z.iso.datetime({ offset: true }).optional(),
-  writeKey: z.string().optional(),
-});
+/**
+ * `POST /v1/batch` (and analytics.js's `/v1/b`): `{ batch: [...] }` plus batch-level
+ * fields merged into each event; `null` ones are absent and `writeKey` is dropped, as in
+ * an event (`withoutAbsentFields`).
+ */
+export const segmentBatchSchema = z.preprocess(
+  withoutAbsentFields,
+  z.looseObject({
+    batch: eventList,
+    context: jsonObjectSchema.optional(),
+    integrations: jsonObjectSchema.optional(),
+    sentAt: clientTimestampSchema.optional(),
+  }),
+);
 
 export type SegmentBatch = z.output<typeof segmentBatchSchema>;
 

@@ -28,6 +28,25 @@ describe('Segment event contract', () => {
     expect(parsed).toMatchObject({ custom: { a: 1 }, properties: { x: [1] } });
   });
 
+  it('reads null optional fields as absent, as the Python library sends them, and drops writeKey', () => {
+    const parsed = segmentEventSchema.parse({
+      type: 'page',
+      userId: 'u',
+      anonymousId: null,
+      name: 'Home',
+      category: null,
+      context: null,
+      timestamp: '2026-12-02T07:39:08.123456+00:00',
+      writeKey: 'tly_w_secret',
+    });
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual({
+      type: 'page',
+      userId: 'u',
+      name: 'Home',
+      timestamp: '2026-12-02T07:39:08.123456+00:00',
+    });
+  });
+
   it('turns numeric ids into strings', () => {
     expect(segmentEventSchema.parse({ type: 'identify', userId: 42 })).toMatchObject({ userId: '42' });
   });
@@ -103,6 +122,11 @@ describe('Segment batch contract', () => {
       integrations: { All: false },
       sentAt: '2026-01-01T00:00:00.000Z',
     });
+  });
+
+  it('reads a batch as analytics.js and the Python library send it: writeKey beside it, null sentAt', () => {
+    const parsed = segmentBatchSchema.parse({ batch: [{}], writeKey: 'tly_w_secret', sentAt: null, context: null });
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual({ batch: [{}] });
   });
 
   it('names the problem with a batch that is not a list', () => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { INGEST_LIMITS } from '../ingest-limits';
+import { withoutAbsentFields } from './absent-fields.util';
+import { clientTimestampSchema } from './client-timestamp';
 import { jsonObjectSchema } from './json-object.schema';
 import { jsonValueProblem } from './json-value-problem.util';
 
@@ -19,10 +21,7 @@ const idOf = (whenMissing: string) =>
     .pipe(z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'));
 const idField = idOf('is required');
 
-const timestampField = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO-8601 date-time, e.g. 2026-01-02T03:04:05.678Z',
-});
+const timestampField = clientTimestampSchema;
 
 const commonFields = {
   messageId: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
@@ -102,22 +101,26 @@ export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'ali
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * Any event, by its type. The whole event, unknown fields included, must also be JSON
- * that every later step can serialise as it came: bounded nesting, finite numbers
- * (`jsonValueProblem`). Checked here, so ingest-api refuses such an event by its index
- * and the worker, parsing the envelope with this same schema, dead-letters one that
- * reached Kafka some other way instead of failing on it.
+ * Any event, by its type. `null` optional fields are absent and `writeKey` is dropped
+ * (`withoutAbsentFields`). The whole event, unknown fields included, must also be JSON
+ * that every later step can carry as it came: bounded nesting, finite numbers,
+ * well-formed Unicode (`jsonValueProblem`). Checked here, so ingest-api refuses such an
+ * event by its index and the worker, parsing the envelope with this same schema,
+ * dead-letters one that reached Kafka some other way instead of failing on it.
  */
-export const segmentEventSchema = z
-  .discriminatedUnion(
-    'type',
-    [trackEventSchema, identifyEventSchema, pageEventSchema, screenEventSchema, groupEventSchema, aliasEventSchema],
-    { message: `type must be one of ${EVENT_TYPES.join(', ')}` },
-  )
-  .superRefine((event, context) => {
-    const problem = jsonValueProblem(event, INGEST_LIMITS.maxEventDepth);
-    if (problem) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-  });
+export const segmentEventSchema = z.preprocess(
+  withoutAbsentFields,
+  z
+    .discriminatedUnion(
+      'type',
+      [trackEventSchema, identifyEventSchema, pageEventSchema, screenEventSchema, groupEventSchema, aliasEventSchema],
+      { message: `type must be one of ${EVENT_TYPES.join(', ')}` },
+    )
+    .superRefine((event, context) => {
+      const problem = jsonValueProblem(event, INGEST_LIMITS.maxEventDepth);
+      if (problem) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }),
+);
 
 export type SegmentEvent = z.output<typeof segmentEventSchema>;
 export type TrackEvent = z.output<typeof trackEventSchema>;

@@ -17,6 +17,11 @@ describe('extractApiKey: the write-key forms Segment SDKs and plain clients use'
     expect(extractApiKey(headers, body)).toBe('tly_w_abc');
   });
 
+  it("finds the key in a batch's events, where analytics.js puts it", () => {
+    expect(extractApiKey({}, { batch: [{ type: 'track', writeKey: 'tly_w_batch' }], sentAt: 'x' })).toBe('tly_w_batch');
+    expect(extractApiKey({}, { batch: [] })).toBeUndefined();
+  });
+
   it('prefers the Authorization header over the body', () => {
     expect(extractApiKey({ authorization: 'Bearer from-header' }, { writeKey: 'from-body' })).toBe('from-header');
   });
