@@ -3,10 +3,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitWhenFlushed } from '../cli/exit-when-flushed';
 import { REPO_ROOT, TALLY_HOME } from '../stack/stack-paths';
+import { provisionSdkClients } from './sdk-clients/provision-sdk-clients';
 
 /**
  * `npm test`: builds the apps (the end-to-end suite runs them as processes, as in
- * production), then runs every jest project in one run — jest's global setup brings
+ * production), installs the SDK clients the real-SDK tests run, then runs every jest project in one run — jest's global setup brings
  * up the real stack — and ends with the plain line `tests: N passed, M failed`.
  */
 export const RESULTS_FILE = join(TALLY_HOME, 'test-results.json');
@@ -23,6 +24,13 @@ const run = (command: string, args: string[]): number => {
 function main(): number {
   const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name);
   if (run(bin('nx'), ['run-many', '-t', 'build', '--projects=tag:type:app', '--outputStyle=static']) !== 0) {
+    process.stdout.write('tests: 0 passed, 1 failed\n');
+    return 1;
+  }
+  try {
+    provisionSdkClients();
+  } catch (error) {
+    process.stderr.write(`[tally] could not install the SDK clients the tests run: ${String(error)}\n`);
     process.stdout.write('tests: 0 passed, 1 failed\n');
     return 1;
   }

@@ -10,3 +10,4 @@ export { eventually, sleep } from './lib/eventually.util';
 export { kubernetesDisagreements, kubernetesEnvironmentOf, type DeployedConfig } from './lib/k8s-manifests.util';
 export { testEnvironment, type AppName, type TestEnvironment } from './lib/test-environment';
 export { uniqueName } from './lib/unique-name.util';
+export { SDK_CLIENTS, requireSdkClient } from './lib/sdk-clients.util';
