@@ -13,7 +13,7 @@ import {
 import type { TenantId } from '@tally/tenancy';
 import { CountsReader, QueryTooLargeError, type RangeCounts } from './counts.reader';
 import { UniquesReader } from './uniques.reader';
-import { zonedBuckets } from './zoned-buckets';
+import { zonedBucketCount, zonedBuckets } from './zoned-buckets';
 
 const MINUTE_MS = 60_000;
 const EMPTY: RangeCounts = { total: 0, byName: new Map() };
@@ -54,13 +54,24 @@ export class AnalyticsQueryService {
     };
   }
 
+  /**
+   * Refuses (400, naming `interval`) a series with more than `QUERY_LIMITS.maxBuckets`
+   * buckets, from their count alone: called before the cache, the concurrency slot or
+   * any bucket is built, so a refused series costs a few date conversions.
+   */
+  checkTimeseries(query: TimeseriesQuery): void {
+    const count = zonedBucketCount(query.from.getTime(), query.to.getTime(), query.interval, query.tz);
+    if (count <= QUERY_LIMITS.maxBuckets) return;
+    const rule = `too many buckets: ${count.toLocaleString('en-US')} ${query.interval} buckets, at most ${QUERY_LIMITS.maxBuckets.toLocaleString('en-US')}; use a coarser interval or a shorter range`;
+    throw new BadRequestException({
+      message: `invalid query: interval: ${rule}`,
+      problems: [{ field: 'interval', rule }],
+    });
+  }
+
   async timeseries(tenantId: TenantId, query: TimeseriesQuery): Promise<TimeseriesAnswer> {
+    this.checkTimeseries(query); // again, so the service is safe without its controller
     const buckets = zonedBuckets(query.from.getTime(), query.to.getTime(), query.interval, query.tz);
-    if (buckets.length > QUERY_LIMITS.maxBuckets) {
-      throw new BadRequestException(
-        `too many buckets: ${buckets.length} ${query.interval} buckets, at most ${QUERY_LIMITS.maxBuckets}; use a coarser interval or a shorter range`,
-      );
-    }
     const ranges = buckets.map((b) => [Math.floor(b.startMs / MINUTE_MS), Math.ceil(b.endMs / MINUTE_MS)] as const);
     const counted = await this.countRanges(tenantId, ranges);
     const series = buckets.map((b, i) => {

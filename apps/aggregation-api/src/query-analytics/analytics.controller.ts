@@ -49,6 +49,7 @@ export class AnalyticsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    this.queries.checkTimeseries(query); // before the cache and a concurrency slot: a refusal costs nothing else
     const window = minuteWindowOf(query.from, query.to);
     const key = { ...window, event: query.event ?? null, interval: query.interval, tz: query.tz };
     await this.responder.respond({ tenant, route: 'timeseries', key, window, request, reply }, () =>

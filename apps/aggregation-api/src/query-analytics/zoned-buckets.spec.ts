@@ -1,4 +1,4 @@
-import { zonedBuckets } from './zoned-buckets';
+import { zonedBucketCount, zonedBuckets } from './zoned-buckets';
 
 describe('zonedBuckets', () => {
   it('starts at the bucket that holds `from` and ends with the one holding the instant before `to`', () => {
@@ -29,5 +29,68 @@ describe('zonedBuckets', () => {
       'Asia/Kolkata',
     );
     expect(new Date(hour!.startMs).toISOString()).toBe('2026-11-28T09:30:00.000Z');
+  });
+});
+
+describe('zonedBucketCount', () => {
+  // Zones with DST, half- and quarter-hour offsets, a 30-minute DST shift, a skipped date,
+  // and local mean time offsets in seconds (year 0 in New York is -04:56:02).
+  const zones = [
+    'UTC',
+    'Europe/Paris',
+    'America/New_York',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'Pacific/Apia',
+    'America/Sao_Paulo',
+  ];
+  const intervals = ['minute', 'hour', 'day'] as const;
+  const SPAN_MS = { minute: 3 * 3_600_000, hour: 5 * 86_400_000, day: 60 * 86_400_000 } as const;
+  // Deterministic pseudo-random instants (a linear congruential generator), around DST changes and odd years.
+  let seed = 17;
+  const random = (): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const anchors = ['2026-03-29T00:30:00Z', '2026-10-25T00:30:00Z', '2026-04-05T14:00:00Z', '2011-12-29T00:00:00Z'];
+
+  it('is the number of buckets zonedBuckets gives (minutes and hours) or at least it (days)', () => {
+    for (const tz of zones) {
+      for (const interval of intervals) {
+        for (const anchor of [...anchors, '0000-01-01T00:00:00Z']) {
+          for (let i = 0; i < 6; i++) {
+            const fromMs = Date.parse(anchor) - Math.floor(random() * SPAN_MS[interval]);
+            const toMs = fromMs + 1 + Math.floor(random() * SPAN_MS[interval]);
+            const built = zonedBuckets(fromMs, toMs, interval, tz).length;
+            const counted = zonedBucketCount(fromMs, toMs, interval, tz);
+            const skippedDate = tz === 'Pacific/Apia' && interval === 'day';
+            expect({ tz, interval, fromMs, toMs, counted }).toEqual({
+              tz,
+              interval,
+              fromMs,
+              toMs,
+              counted: skippedDate ? expect.any(Number) : built,
+            });
+            expect(counted).toBeGreaterThanOrEqual(built);
+            expect(counted).toBeLessThanOrEqual(built + 1);
+          }
+        }
+      }
+    }
+  });
+
+  it('counts a 400-day minute series in a DST zone without building it', () => {
+    const toMs = Date.parse('2026-11-28T00:00:00Z');
+    expect(zonedBucketCount(toMs - 400 * 86_400_000, toMs, 'minute', 'Europe/Paris')).toBe(576_000);
+    expect(zonedBucketCount(toMs - 400 * 86_400_000, toMs, 'day', 'Europe/Paris')).toBe(401);
+  });
+
+  it('counts the 23- and 25-hour days of DST changes once each', () => {
+    const fromMs = Date.parse('2026-03-28T12:00:00+01:00');
+    const toMs = Date.parse('2026-10-26T12:00:00+01:00');
+    expect(zonedBucketCount(fromMs, toMs, 'day', 'Europe/Paris')).toBe(
+      zonedBuckets(fromMs, toMs, 'day', 'Europe/Paris').length,
+    );
   });
 });
