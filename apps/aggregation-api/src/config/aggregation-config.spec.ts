@@ -10,6 +10,14 @@ describe('aggregation-api configuration', () => {
     expect(config.mongo.database).toBe('tally');
   });
 
+  it('bounds uncached query work per tenant and replica, 4 at once unless told', () => {
+    expect(loadAggregationConfig({}).queryConcurrency).toEqual({ maxPerTenant: 4 });
+    expect(loadAggregationConfig({ QUERY_MAX_CONCURRENT_PER_TENANT: '16' }).queryConcurrency.maxPerTenant).toBe(16);
+    expect(() => loadAggregationConfig({ QUERY_MAX_CONCURRENT_PER_TENANT: '0' })).toThrow(
+      /QUERY_MAX_CONCURRENT_PER_TENANT/,
+    );
+  });
+
   it('refuses to boot, listing every bad variable', () => {
     expect(() => loadAggregationConfig({ AGGREGATION_API_PORT: '0', REDIS_URL: 'nope' })).toThrow(
       expect.objectContaining({

@@ -32,6 +32,8 @@ export const aggregationEnvSchema = z
     QUERY_CACHE_CLOSED_TTL_SECONDS: intField(1, 86_400, 3_600),
     /** Cached answers that include the last minutes: short, so new events show within the freshness target. */
     QUERY_CACHE_OPEN_TTL_MS: intField(1, 60_000, 500),
+    /** Uncached answers one tenant may have being computed at once on one replica; more: 429 (cached answers are not counted). */
+    QUERY_MAX_CONCURRENT_PER_TENANT: intField(1, 1_000, 4),
     LIVE_MAX_STREAMS_PER_TENANT: intField(1, 10_000, 20),
     LIVE_PUSH_INTERVAL_MS: intField(100, 60_000, 1_000),
   })
@@ -51,6 +53,7 @@ export const aggregationEnvSchema = z
       closedTtlSeconds: env.QUERY_CACHE_CLOSED_TTL_SECONDS,
       openTtlMs: env.QUERY_CACHE_OPEN_TTL_MS,
     },
+    queryConcurrency: { maxPerTenant: env.QUERY_MAX_CONCURRENT_PER_TENANT },
     live: { maxStreamsPerTenant: env.LIVE_MAX_STREAMS_PER_TENANT, pushIntervalMs: env.LIVE_PUSH_INTERVAL_MS },
   }));
 

@@ -7,6 +7,7 @@ import { METRICS_REGISTRY } from '@tally/observability';
 export class QueryMetrics {
   readonly duration: Histogram<'route' | 'cache'>;
   readonly cache: Counter<'result'>;
+  readonly overConcurrency: Counter<'route'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
@@ -21,6 +22,12 @@ export class QueryMetrics {
       name: 'aggregation_cache_requests_total',
       help: 'Analytics queries by cache result: hit or miss.',
       labelNames: ['result'] as const,
+      registers,
+    });
+    this.overConcurrency = new Counter({
+      name: 'aggregation_queries_over_concurrency_total',
+      help: 'Uncached queries refused with 429 because their tenant already had the most allowed being computed on this replica, by route.',
+      labelNames: ['route'] as const,
       registers,
     });
   }

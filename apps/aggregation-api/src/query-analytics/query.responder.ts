@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedTenant } from '@tally/tenancy';
 import type { MinuteWindow } from './analytics-query.service';
 import { QueryCache, etagOf, matchesEtag } from './query-cache';
 import { isSettled } from './settled-rollups.cache';
 import { QueryMetrics } from './query.metrics';
+import { QuerySlots } from './query-slots.limiter';
 
 export interface QueryContext {
   readonly tenant: ResolvedTenant;
@@ -17,16 +18,22 @@ export interface QueryContext {
   readonly reply: FastifyReply;
 }
 
+/** Slots free up as answers finish, within a second or two; a client should not wait longer. */
+const RETRY_AFTER_SECONDS = 1;
+
 /**
  * Sends an answer through the cache: `X-Cache: hit|miss`, a strong `ETag`, and 304 when
  * `If-None-Match` matches. Closed windows (ended before the previous minute) are cached
- * long; windows that include recent minutes only briefly.
+ * long; windows that include recent minutes only briefly. An answer that must be computed
+ * takes one of the tenant's slots on this replica (QuerySlots) while it is; with none free,
+ * 429 and `Retry-After`. Cached answers need no slot.
  */
 @Injectable()
 export class QueryResponder {
   constructor(
     private readonly cache: QueryCache,
     private readonly metrics: QueryMetrics,
+    @Inject(QuerySlots) private readonly slots: QuerySlots,
   ) {}
 
   async respond(context: QueryContext, compute: () => Promise<unknown>): Promise<void> {
@@ -36,7 +43,21 @@ export class QueryResponder {
     const { hit, late } = await this.cache.get(tenant.tenantId, query);
     let answer = hit;
     if (!answer) {
-      const body = JSON.stringify(await compute());
+      const giveBack = this.slots.take(tenant.tenantId);
+      if (!giveBack) {
+        this.metrics.overConcurrency.inc({ route });
+        void reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+        throw new HttpException(
+          `too many of this tenant's queries are being computed at once (at most ${this.slots.maxPerTenant} per replica); retry after the time in Retry-After`,
+          429,
+        );
+      }
+      let body: string;
+      try {
+        body = JSON.stringify(await compute());
+      } finally {
+        giveBack();
+      }
       answer = { body, etag: etagOf(body) };
       await this.cache.put(tenant.tenantId, query, answer, late, isClosed(window, Date.now()));
     }
