@@ -3,9 +3,10 @@ import { PinoLogger } from 'nestjs-pino';
 import type Redis from 'ioredis';
 import { DIRTY_TENANTS_SET, bucketOf, dirtyMinutesOf, freshCountersField, rollupKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import { parseTenantId } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenancy';
 import { AggregationMetrics } from './aggregation.metrics';
 import { LeaderLock } from './leader-lock';
+import { rollupFailureReason } from './rollup-failure-reason.util';
 import { RollupBuilder, type DirtyMinute } from './rollup.builder';
 
 export const AGGREGATION_OPTIONS = Symbol('AGGREGATION_OPTIONS');
@@ -23,7 +24,12 @@ export interface RunReport {
   readonly tenants: number;
   readonly minutes: number;
   readonly recounted: number;
+  /** Tenants whose rollup failed this run: skipped, and retried next run. */
+  readonly failed: number;
 }
+
+/** How rolling up one tenant ended (a failure is thrown, and sorted by the run). */
+type TenantOutcome = { readonly kind: 'rolled' } | { readonly kind: 'lost-leadership' };
 
 export const LEADER_LOCK_KEY = 'agg:leader';
 
@@ -34,7 +40,10 @@ const SLICE_MINUTES = 2_000;
  * The periodic aggregation: on the one replica holding the leader lock, every
  * `intervalMs`, rolls up each tenant's dirty minutes that have closed. A minute is
  * marked clean only if nothing changed it during the run, so a late event is never
- * missed; one still open is left for a later run.
+ * missed; one still open is left for a later run. One tenant's failure is that tenant's
+ * alone: it is logged and counted, its minutes stay dirty (so it is retried next run),
+ * and the run goes on with the tenants after it. Only a store that cannot be reached
+ * stops the run.
  */
 @Injectable()
 export class AggregationJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -76,41 +85,68 @@ export class AggregationJob implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.leader.set(1);
     const stopTimer = this.metrics.runDuration.startTimer();
     const openMinute = bucketOf(nowMs, 'minute');
-    let budget = this.options.maxMinutesPerRun;
     let oldestWaiting = Number.POSITIVE_INFINITY;
-    const report = { tenants: 0, minutes: 0, recounted: 0 };
+    const report = { tenants: 0, minutes: 0, recounted: 0, failed: 0 };
 
     for (const member of await this.redis.smembers(DIRTY_TENANTS_SET)) {
+      // Minutes rolled count against the budget, a failed tenant's finished slices included.
+      const budget = this.options.maxMinutesPerRun - report.minutes;
       if (budget <= 0 || this.stopped) break;
       const tenantId = parseTenantId(member);
       if (!tenantId) {
         await this.redis.srem(DIRTY_TENANTS_SET, member);
         continue;
       }
-      const dirty = closedDirtyMinutes(await this.redis.hgetall(rollupKeys.dirtyMinutes(tenantId)), openMinute);
-      oldestWaiting = Math.min(oldestWaiting, dirty[0]?.minute ?? oldestWaiting);
-      const batch = dirty.slice(0, budget);
-      if (batch.length > 0) report.tenants += 1;
-      else await this.builder.clear(tenantId, []); // forgets a tenant with nothing left
-      for (let i = 0; i < batch.length && !this.stopped; i += SLICE_MINUTES) {
-        // Leadership is renewed before every slice; a replica that lost it stops here.
-        if (!(await this.lock.hold())) return this.lostLeadership(report, stopTimer);
-        const slice = batch.slice(i, i + SLICE_MINUTES);
-        const rolled = await this.builder.roll(tenantId, slice, nowMs);
-        await this.builder.clear(tenantId, slice);
-        report.minutes += rolled.minutes;
-        report.recounted += rolled.recounted;
-        this.metrics.minutesRolled.inc({ source: 'redis' }, rolled.minutes - rolled.recounted);
-        if (rolled.recounted > 0) this.metrics.minutesRolled.inc({ source: 'raw_events' }, rolled.recounted);
-        budget -= slice.length;
+      let outcome: TenantOutcome;
+      try {
+        const dirty = closedDirtyMinutes(await this.redis.hgetall(rollupKeys.dirtyMinutes(tenantId)), openMinute);
+        oldestWaiting = Math.min(oldestWaiting, dirty[0]?.minute ?? oldestWaiting);
+        outcome = await this.rollTenant(tenantId, dirty.slice(0, budget), nowMs, report);
+      } catch (error) {
+        const reason = rollupFailureReason(error);
+        if (reason === 'store_unavailable') throw error;
+        report.failed += 1;
+        this.metrics.tenantFailures.inc({ reason });
+        this.logger.warn(
+          { err: error, tenantId, reason },
+          'rolling up a tenant failed; went on with the others, and retrying it next run',
+        );
+        continue;
       }
+      if (outcome.kind === 'lost-leadership') return this.lostLeadership(report, stopTimer);
     }
 
     this.metrics.lag.set(Number.isFinite(oldestWaiting) ? Math.max(0, nowMs - (oldestWaiting + 1) * 60_000) / 1000 : 0);
     stopTimer();
     this.metrics.runs.inc({ outcome: 'done' });
-    if (report.minutes > 0) this.logger.info(report, 'aggregation run rolled up minutes');
+    if (report.minutes > 0 || report.failed > 0) this.logger.info(report, 'aggregation run rolled up minutes');
     return report;
+  }
+
+  /** Rolls up one tenant's `batch` slice by slice, counting into `report`. */
+  private async rollTenant(
+    tenantId: TenantId,
+    batch: readonly DirtyMinute[],
+    nowMs: number,
+    report: { tenants: number; minutes: number; recounted: number },
+  ): Promise<TenantOutcome> {
+    if (batch.length === 0) {
+      await this.builder.clear(tenantId, []); // forgets a tenant with nothing left
+      return { kind: 'rolled' };
+    }
+    report.tenants += 1;
+    for (let i = 0; i < batch.length && !this.stopped; i += SLICE_MINUTES) {
+      // Leadership is renewed before every slice; a replica that lost it stops here.
+      if (!(await this.lock.hold())) return { kind: 'lost-leadership' };
+      const slice = batch.slice(i, i + SLICE_MINUTES);
+      const rolled = await this.builder.roll(tenantId, slice, nowMs);
+      await this.builder.clear(tenantId, slice);
+      report.minutes += rolled.minutes;
+      report.recounted += rolled.recounted;
+      this.metrics.minutesRolled.inc({ source: 'redis' }, rolled.minutes - rolled.recounted);
+      if (rolled.recounted > 0) this.metrics.minutesRolled.inc({ source: 'raw_events' }, rolled.recounted);
+    }
+    return { kind: 'rolled' };
   }
 
   private lostLeadership(report: RunReport, stopTimer: () => void): RunReport {

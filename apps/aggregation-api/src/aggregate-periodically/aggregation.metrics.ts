@@ -9,6 +9,7 @@ export class AggregationMetrics {
   readonly lag: Gauge;
   readonly minutesRolled: Counter<'source'>;
   readonly runs: Counter<'outcome'>;
+  readonly tenantFailures: Counter<'reason'>;
   readonly leader: Gauge;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
@@ -34,6 +35,12 @@ export class AggregationMetrics {
       name: 'aggregation_runs_total',
       help: 'Aggregation runs by outcome: done, failed, or follower (another replica leads).',
       labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.tenantFailures = new Counter({
+      name: 'aggregation_tenant_failures_total',
+      help: 'Tenants whose rollup failed in a run (the run went on with the others; the tenant is retried next run), by reason: document_too_large or other.',
+      labelNames: ['reason'] as const,
       registers,
     });
     this.leader = new Gauge({
