@@ -15,6 +15,7 @@ import { newTenantId, type TenantId } from '@tally/tenancy';
 import { testEnvironment } from '@tally/testing';
 import { RollupStore } from '../rollups/rollup.store';
 import { closedDirtyMinutes } from './aggregation-job.service';
+import { MAX_NAMES_PER_ROLLUP, OTHER_NAMES } from './fold-rare-names.util';
 import { RawMinuteReader } from './raw-minute.reader';
 import { RollupBuilder } from './rollup.builder';
 
@@ -113,6 +114,29 @@ describe('RollupBuilder', () => {
     await builder.clear(tenant, dirty);
     expect(await totals(tenant)).toEqual({ minute: 5, hour: 5, day: 5 });
     expect(await redis.hget(realtimeKeys.counts(tenant, minute), 'Signed Up')).toBe('5');
+  });
+
+  it('keeps at most the bounded number of names per rollup, the rest in (other), totals exact', async () => {
+    const tenant = newTenantId();
+    // Two more names than a rollup keeps in this minute, and a name of the next minute the hour must fold too.
+    const names = Array.from({ length: MAX_NAMES_PER_ROLLUP + 1 }, (_, i) => `name ${String(i).padStart(4, '0')}`);
+    await workerWrites(tenant, 'most counted', 5);
+    await redis.hset(realtimeKeys.counts(tenant, minute), Object.fromEntries(names.map((n) => [n, '1'])));
+    await workerWrites(tenant, 'next minute only', 2, minute + 1);
+    await rollAll(tenant);
+
+    const found = await store.counts(tenant, { minute: [[minute, minute]], hour: [[hour, hour]] });
+    const [inMinute, inHour] = [found.minute.get(minute), found.hour.get(hour)];
+    expect(inMinute?.names).toHaveLength(MAX_NAMES_PER_ROLLUP);
+    expect(inMinute?.names.find((n) => n.name === 'most counted')?.count).toBe(5);
+    // 1,002 names of one count or more: 'most counted' and 998 others kept, 3 folded.
+    expect(inMinute?.names.find((n) => n.name === OTHER_NAMES)?.count).toBe(3);
+    expect(inMinute?.total).toBe(5 + names.length);
+    expect(inHour?.names).toHaveLength(MAX_NAMES_PER_ROLLUP);
+    expect(inHour?.total).toBe(5 + names.length + 2);
+    expect(inHour?.names.reduce((sum, n) => sum + n.count, 0)).toBe(inHour?.total);
+    const sketches = await store.sketchesIn(tenant, { minute: [[minute, minute]] });
+    expect(sketches.minute.get(minute)?.nameHll.length).toBeLessThanOrEqual(MAX_NAMES_PER_ROLLUP);
   });
 
   it('recounts a minute from the raw events when its counters are gone', async () => {

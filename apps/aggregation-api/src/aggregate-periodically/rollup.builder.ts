@@ -17,6 +17,7 @@ import {
 import { REDIS_CLIENT } from '@tally/redis';
 import { tenantKey, type TenantId } from '@tally/tenancy';
 import { RollupStore, runsOf } from '../rollups/rollup.store';
+import { foldRareNames } from './fold-rare-names.util';
 import { RawMinuteReader } from './raw-minute.reader';
 import { CLEAR_DIRTY_LUA, MERGE_HLL_LUA, RESTORE_COUNTERS_LUA } from './rollup-scripts.lua';
 
@@ -205,14 +206,19 @@ export class RollupBuilder {
     );
   }
 
-  /** Rollup documents with their uniques: the Redis HyperLogLogs merged into the previous rollup's. */
+  /**
+   * Rollup documents with their uniques: the Redis HyperLogLogs merged into the previous
+   * rollup's. Each keeps a bounded number of names (foldRareNames), so it always fits in a
+   * MongoDB document; a parent sums its children's `(other)` with the names it folds itself.
+   */
   private async withUniques(
     tenantId: TenantId,
     interval: BucketInterval,
-    buckets: readonly { bucket: number; counts: Map<string, number>; countsExpireAt?: Date }[],
+    unbounded: readonly { bucket: number; counts: ReadonlyMap<string, number>; countsExpireAt?: Date }[],
     previous: ReadonlyMap<number, RollupSketchDocument>,
     nowMs: number,
   ): Promise<BuiltRollup[]> {
+    const buckets = unbounded.map((b) => ({ ...b, counts: foldRareNames(b.counts) }));
     const scratch = tenantKey(tenantId, 'tmp', 'hll');
     const merge = this.redis.pipeline() as ChainableCommander & RollupScripts;
     for (const { bucket, counts } of buckets) {

@@ -1,0 +1,32 @@
+/** The name under which a rollup counts every name beyond the most it keeps. */
+export const OTHER_NAMES = '(other)';
+
+/**
+ * The most entries (names, `(other)` included) one rollup keeps. A MongoDB document holds
+ * at most 16 MB, and a rollup's sketch document carries one HyperLogLog per name, up to
+ * 12,304 bytes each in Redis's dense encoding: 1,000 of them and their names (at most
+ * 256 characters) stay under 14 MB. Without a bound, a tenant with enough distinct names
+ * in one bucket (some 1,300 each seen by thousands of users, or some 60,000 long ones)
+ * would have a rollup MongoDB refuses to store, run after run.
+ */
+export const MAX_NAMES_PER_ROLLUP = 1_000;
+
+/**
+ * Counts by name with at most `max` entries: the `max - 1` most counted names (ties by
+ * name, so every run keeps the same ones) and `(other)` holding the sum of the rest
+ * (and of any `(other)` already there, from folded children), so the total is unchanged.
+ * Counts within the bound are returned as they are.
+ */
+export function foldRareNames(
+  counts: ReadonlyMap<string, number>,
+  max: number = MAX_NAMES_PER_ROLLUP,
+): ReadonlyMap<string, number> {
+  if (counts.size <= max) return counts;
+  const named = [...counts].filter(([name]) => name !== OTHER_NAMES);
+  named.sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+  const kept = new Map(named.slice(0, max - 1));
+  let other = counts.get(OTHER_NAMES) ?? 0;
+  for (const [, n] of named.slice(max - 1)) other += n;
+  kept.set(OTHER_NAMES, other);
+  return kept;
+}
