@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretTokenField } from './env-fields.schema';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().min(1).max(10_000_000).default(fallback);
 
@@ -7,8 +8,8 @@ const positiveInt = (fallback: number) => z.coerce.number().int().min(1).max(10_
  * gets unless its own record overrides them.
  */
 export const tenancyEnvFields = {
-  /** Unset: the admin HTTP API answers 503. Set: at least 32 characters. */
-  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Unset: the admin HTTP API answers 503. Set: at least 32 characters, not a placeholder (secretTokenField). */
+  ADMIN_TOKEN: secretTokenField(32).optional(),
   QUOTA_INGEST_EVENTS_PER_SECOND: positiveInt(1_000),
   QUOTA_INGEST_BURST: positiveInt(5_000),
   QUOTA_QUERIES_PER_MINUTE: positiveInt(600),

@@ -9,6 +9,8 @@ import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import { tenancyEnvFields } from '@tally/config';
 import { TOPICS } from '@tally/contracts';
 import { HealthModule, MetricsModule } from '@tally/observability';
 import { loadComposeFile, readRepoFile } from './compose-file.util';
@@ -21,6 +23,7 @@ import {
   containerEnvironmentOf,
   filesOfKustomization,
   findObject,
+  kubernetesEnvironmentOf,
   readManifestFile,
   relativeToRepo,
   renderKustomization,
@@ -376,5 +379,16 @@ describe('deploy/k8s', () => {
         expect(`${key}=${value}`).not.toMatch(/TOKEN|SECRET|PASSWORD|:\/\/[^/@]*@/i);
       }
     }
+  });
+
+  it('ships ADMIN_TOKEN as a placeholder the config refuses, so the example cannot boot as it is', () => {
+    const adminToken = z.object({ ADMIN_TOKEN: tenancyEnvFields.ADMIN_TOKEN });
+    const shipped = containerEnvironmentOf(overlay, 'aggregation-api').find((e) => e.name === 'ADMIN_TOKEN');
+    expect(shipped?.from).toBe('Secret/tally-admin');
+    expect(adminToken.safeParse({ ADMIN_TOKEN: shipped?.value }).error?.issues[0]?.message).toMatch(/placeholder/);
+    // What the app specs boot with instead: a token the operator generated.
+    const generated = kubernetesEnvironmentOf('aggregation-api')['ADMIN_TOKEN'];
+    expect(generated).not.toBe(shipped?.value);
+    expect(adminToken.safeParse({ ADMIN_TOKEN: generated }).success).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -300,9 +301,31 @@ export function containerEnvironmentOf(objects: readonly K8sObject[], app: strin
 /** The example overlay, rendered: what `kubectl apply -k deploy/k8s/overlays/example` would apply. */
 export const renderExampleOverlay = (): K8sObject[] => renderKustomization(K8S_OVERLAY_DIR);
 
-/** The environment Kubernetes gives an app in the example overlay, as `process.env` would hold it. */
+/**
+ * What an operator puts in the Secret keys whose example value is a placeholder the apps
+ * refuse, made the way docs/operations.md says. The example's Secrets (secrets.yaml) are
+ * placeholders by design: the operator replaces them, or creates the Secrets from a
+ * secret store. Where an app refuses one as shipped — so that nobody runs the example
+ * with a token anyone can read — the tests boot it with this stand-in instead, and
+ * check that the shipped value is still refused. Only values from a Secret are stood in
+ * for: a ConfigMap or a literal is checked as it is written.
+ */
+const OPERATOR_SECRETS: Readonly<Record<string, () => string>> = {
+  ADMIN_TOKEN: () => randomBytes(32).toString('base64'), // openssl rand -base64 32
+};
+
+const isStoodIn = (entry: EnvironmentEntry) => entry.from.startsWith('Secret/') && entry.name in OPERATOR_SECRETS;
+
+/** The environment once the operator has filled in the example's Secrets (OPERATOR_SECRETS). */
+const withOperatorSecrets = (entries: readonly EnvironmentEntry[]): Record<string, string> =>
+  Object.fromEntries(entries.map((e) => [e.name, isStoodIn(e) ? (OPERATOR_SECRETS[e.name]?.() ?? e.value) : e.value]));
+
+/**
+ * The environment Kubernetes gives an app in the example overlay, as `process.env` would
+ * hold it once the operator has replaced the Secrets' placeholders (OPERATOR_SECRETS).
+ */
 export const kubernetesEnvironmentOf = (app: string): Record<string, string> =>
-  Object.fromEntries(containerEnvironmentOf(renderExampleOverlay(), app).map((e) => [e.name, e.value]));
+  withOperatorSecrets(containerEnvironmentOf(renderExampleOverlay(), app));
 
 /** The part of an app's parsed configuration that the manifests must agree with. */
 export interface DeployedConfig {
@@ -317,7 +340,9 @@ export interface DeployedConfig {
  * overlay: the app boots with the environment it gets (`load` is the app's own config
  * loader); every variable the manifests give it is one the schema reads (a typo or a
  * variable meant for another app is caught here, as the app itself would ignore it);
- * every variable the schema requires without a default is given; the app listens on
+ * every variable the schema requires without a default is given; a Secret's placeholder
+ * that the operator must replace (OPERATOR_SECRETS) is refused as shipped, naming the
+ * variable, and the app boots with what the operator puts there; the app listens on
  * all interfaces, on the port its container declares, probes and is scraped on; it dials
  * no loopback address. `schemaShape` is the shape of the app's flat env schema.
  */
@@ -329,13 +354,23 @@ export function kubernetesDisagreements(
   const objects = renderExampleOverlay();
   const problems: string[] = [];
   const entries = containerEnvironmentOf(objects, app);
+  const environment = withOperatorSecrets(entries);
   let config: DeployedConfig;
   try {
-    config = load(Object.fromEntries(entries.map((e) => [e.name, e.value])));
+    config = load(environment);
   } catch (error) {
     return [
       `${app} does not boot with its Kubernetes environment: ${error instanceof Error ? error.message : String(error)}`,
     ];
+  }
+  for (const placeholder of entries.filter(isStoodIn)) {
+    try {
+      load({ ...environment, [placeholder.name]: placeholder.value });
+      problems.push(`${app} boots with the placeholder ${placeholder.name} of ${placeholder.from}, as shipped`);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes(`${placeholder.name}: `)))
+        problems.push(`${app} refuses the placeholder ${placeholder.name}, but not by naming it: ${String(error)}`);
+    }
   }
   const given = new Set(entries.map((e) => e.name));
   for (const entry of entries) {
