@@ -4,17 +4,56 @@ import { parse } from 'yaml';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
+/** A `ports:` entry: short syntax (`[HOST_IP:]HOST_PORT:CONTAINER_PORT`) or long. */
+type ComposePort =
+  string | number | { readonly target: number; readonly published?: number | string; readonly host_ip?: string };
+
 interface ComposeService {
   readonly image?: string;
   readonly build?: unknown;
+  readonly command?: string | string[];
   readonly environment?: Record<string, string | number> | string[];
-  readonly ports?: string[];
+  readonly ports?: ComposePort[];
+  readonly volumes?: string[];
   readonly depends_on?: Record<string, unknown> | string[];
   readonly healthcheck?: unknown;
 }
 
 export interface ComposeFile {
   readonly services: Record<string, ComposeService>;
+  readonly volumes?: Record<string, unknown>;
+}
+
+export interface PublishedPort {
+  /** The host address it is bound to; undefined is every interface. */
+  readonly hostIp: string | undefined;
+  /** The host port; undefined is one Docker picks. */
+  readonly published: number | undefined;
+  readonly target: number;
+}
+
+/**
+ * A service's published ports. Refuses what it does not read (ranges, IPv6 addresses)
+ * rather than get it wrong: a binding it misread could pass as loopback.
+ */
+export function publishedPortsOf(compose: ComposeFile, service: string): PublishedPort[] {
+  return (compose.services[service]?.ports ?? []).map((port) => {
+    if (typeof port === 'object') {
+      return {
+        hostIp: port.host_ip,
+        published: port.published === undefined ? undefined : Number(port.published),
+        target: port.target,
+      };
+    }
+    const parts = String(port)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
+    if (parts.length > 3 || !parts.slice(-2).every((p) => /^\d+$/.test(p)) || (parts.length === 3 && !parts[0])) {
+      throw new Error(`${service}: ports entry ${JSON.stringify(port)} is not read here`);
+    }
+    const [target, published, hostIp] = [...parts].reverse();
+    return { hostIp, published: published === undefined ? undefined : Number(published), target: Number(target) };
+  });
 }
 
 export const loadComposeFile = (): ComposeFile =>
@@ -34,7 +73,8 @@ export function composeEnvironmentOf(compose: ComposeFile, service: string): Rec
 /**
  * What must agree between an app's parsed compose configuration and the rest of the
  * compose file: every host it dials is a compose service, its HTTP port is published
- * under the same number, and Prometheus scrapes it there. Returns the disagreements.
+ * under the same number (on whichever host address; deployment-files.spec.ts checks
+ * that it is loopback), and Prometheus scrapes it there. Returns the disagreements.
  */
 export function composeDisagreements(
   compose: ComposeFile,
@@ -46,9 +86,11 @@ export function composeDisagreements(
   for (const host of app.dials) {
     if (!compose.services[host]) problems.push(`${service} dials "${host}", which is not a compose service`);
   }
-  const ports = compose.services[service]?.ports ?? [];
-  if (!ports.includes(`${app.httpPort}:${app.httpPort}`)) {
-    problems.push(`${service} listens on ${app.httpPort} but publishes ${JSON.stringify(ports)}`);
+  const ports = publishedPortsOf(compose, service);
+  if (!ports.some((p) => p.published === app.httpPort && p.target === app.httpPort)) {
+    problems.push(
+      `${service} listens on ${app.httpPort} but publishes ${JSON.stringify(compose.services[service]?.ports ?? [])}`,
+    );
   }
   if (!prometheusConfig.includes(`'${service}:${app.httpPort}'`)) {
     problems.push(`deploy/prometheus/prometheus.yml does not scrape ${service}:${app.httpPort}`);

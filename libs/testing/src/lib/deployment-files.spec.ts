@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { APP_NODE_FLAGS } from '@tally/config';
 import { ALL_TOPICS } from '@tally/contracts';
-import { loadComposeFile, readRepoFile } from './compose-file.util';
+import { loadComposeFile, publishedPortsOf, readRepoFile } from './compose-file.util';
 
 const APPS = ['ingest-api', 'processor-worker', 'aggregation-api'] as const;
 
@@ -17,6 +17,39 @@ describe('docker-compose.yml', () => {
     expect(compose.services['grafana']?.image).toMatch(/^grafana\/grafana:/);
     for (const app of APPS)
       expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: `apps/${app}/Dockerfile` });
+  });
+
+  it('publishes every port on 127.0.0.1 only: none of the services asks for a password', () => {
+    const published = Object.keys(compose.services).flatMap((service) =>
+      publishedPortsOf(compose, service).map((port) => ({ service, ...port })),
+    );
+    expect(published.length).toBeGreaterThanOrEqual(8);
+    expect(published.filter((p) => p.hostIp !== '127.0.0.1')).toEqual([]);
+  });
+
+  it('reads a binding as every interface unless it names an address, and refuses what it cannot read', () => {
+    const ports = (...entries: unknown[]) => publishedPortsOf({ services: { s: { ports: entries as never } } }, 's');
+    expect(ports('6379:6379', '127.0.0.1:3003:3000', '9090', '127.0.0.1:53:53/udp')).toEqual([
+      { hostIp: undefined, published: 6379, target: 6379 },
+      { hostIp: '127.0.0.1', published: 3003, target: 3000 },
+      { hostIp: undefined, published: undefined, target: 9090 },
+      { hostIp: '127.0.0.1', published: 53, target: 53 },
+    ]);
+    expect(ports({ target: 80, published: '8080', host_ip: '127.0.0.1' })).toEqual([
+      { hostIp: '127.0.0.1', published: 8080, target: 80 },
+    ]);
+    expect(() => ports('[::1]:80:80')).toThrow(/not read here/);
+    expect(() => ports('127.0.0.1:3000-3001:3000-3001')).toThrow(/not read here/);
+  });
+
+  it('keeps Redis state across a restart: an append-only file fsynced every second, on a named volume', () => {
+    const redis = compose.services['redis'];
+    const command = [redis?.command ?? []].flat().join(' ');
+    expect(command).toMatch(/--appendonly yes\b/);
+    expect(command).toMatch(/--appendfsync everysec\b/);
+    const dataVolume = redis?.volumes?.find((v) => v.split(':')[1] === '/data')?.split(':')[0];
+    expect(dataVolume).toMatch(/^[\w-]+$/); // a named volume, not a bind mount
+    expect(compose.volumes).toHaveProperty([dataVolume ?? '']);
   });
 
   it('creates exactly the topics of the registry', () => {
