@@ -1,4 +1,4 @@
-export { countedNameOf, userKeyOf } from './lib/counted-name';
+export { OTHER_EVENT_NAME, countedNameOf, isBuiltInName, userKeyOf } from './lib/counted-name';
 export { idsByTenant } from './lib/ids-by-tenant';
 export {
   RAW_EVENTS_COLLECTION,

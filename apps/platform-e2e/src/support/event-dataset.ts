@@ -160,6 +160,22 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
       );
       return { ...other, headers: { ...other.headers, 'tally-tenant-id': newTenantId() }, reason: 'tenant_mismatch' };
     },
+    // A lone surrogate (a legal JSON escape) in the name: once retried for ever as "waiting for
+    // redis" (URI-encoding the key threw), stopping the partition for every tenant.
+    (key) => ({
+      ...envelopeMessage(
+        {
+          v: EVENT_ENVELOPE_VERSION,
+          tenantId: poisonTenant,
+          messageId: key,
+          receivedAt: new Date(now).toISOString(),
+          timestamp: new Date(now).toISOString(),
+          event: { type: 'track', event: 'x\ud800', userId: 'x', messageId: key },
+        },
+        key,
+      ),
+      reason: 'invalid_envelope',
+    }),
   ];
   for (let i = 0; i < options.poison; i++) {
     const key = `poison-${seed}-${i}`;

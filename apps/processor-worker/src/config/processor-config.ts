@@ -33,6 +33,12 @@ export const processorEnvSchema = z
     PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
     /** Messages stored and applied together; a larger fetched batch is worked in chunks of this size. */
     PROCESSOR_CHUNK_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
+    /**
+     * Distinct track-event names a tenant's events are counted under; events of further
+     * names are counted as "(other)" (their raw events keep the name). Bounds the Redis
+     * state and rollup documents one tenant can create.
+     */
+    PROCESSOR_MAX_EVENT_NAMES_PER_TENANT: z.coerce.number().int().min(10).max(100_000).default(2_000),
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
@@ -46,6 +52,7 @@ export const processorEnvSchema = z
       partitionsConcurrently: env.PROCESSOR_PARTITIONS_CONCURRENTLY,
       chunkSize: env.PROCESSOR_CHUNK_SIZE,
       sessionTimeoutMs: env.PROCESSOR_SESSION_TIMEOUT_MS,
+      maxEventNamesPerTenant: env.PROCESSOR_MAX_EVENT_NAMES_PER_TENANT,
     },
   }));
 

@@ -1,12 +1,31 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
-import { bucketOf, countedNameOf, rawEventId, userKeyOf, type RawEventDocument } from '@tally/analytics-store';
+import {
+  OTHER_EVENT_NAME,
+  bucketOf,
+  countedNameOf,
+  rawEventId,
+  userKeyOf,
+  type RawEventDocument,
+} from '@tally/analytics-store';
+import type { ProcessingOptions } from '../config/processor-config';
 import type { DeadLetter } from '../dead-letter/dead-letter.publisher';
 import { DeadLetterPublisher } from '../dead-letter/dead-letter.publisher';
 import { RawEventStore } from '../raw-events/raw-event.store';
-import { RealtimeStateWriter, type OffsetEvent, type PartitionKeys } from '../realtime-state/realtime-state.writer';
-import { decodeMessage } from './decode-message';
+import { EventNamesAdmission } from '../realtime-state/event-names.admission';
+import {
+  RealtimeStateWriter,
+  type ChunkStart,
+  type OffsetEvent,
+  type PartitionKeys,
+  type PreparedEffects,
+} from '../realtime-state/realtime-state.writer';
+import type { EventEnvelopeV1 } from '@tally/contracts';
+import type { TenantId } from '@tally/tenancy';
+import { decodeMessage, type PoisonReason } from './decode-message';
+import { PROCESSING_OPTIONS } from './processing-options';
+import { PartitionProgress } from './partition-progress';
 import { ProcessorMetrics, type Store } from './processor.metrics';
 import { StoppedWhileWaiting, retryUntilDone, type RetryControl } from './retry-until-done';
 
@@ -42,11 +61,15 @@ interface Candidate {
  * counted exactly once whatever fails in between:
  *   1. open the chunk in Redis: read the partition's applied-offset mark (messages at or
  *      below it are done) and note this attempt's offset range;
- *   2. events into MongoDB, deduplicated by tenant + messageId (owner = first message);
- *   3. poison to the dead-letter topic (acknowledged by Kafka);
- *   4. owned events' effects into Redis with the new mark, in one script.
+ *   2. decode each message and work out its real-time effects — pure steps: a message
+ *      they fail on is poison, whatever the stores do;
+ *   3. events into MongoDB, deduplicated by tenant + messageId (owner = first message);
+ *   4. poison to the dead-letter topic (acknowledged by Kafka);
+ *   5. owned events' effects into Redis with the new mark, in one script.
  * The caller commits the offset only after this returns. A crash anywhere replays the
- * chunk: step 1 skips what the mark covers, step 2 recognises its own earlier inserts.
+ * chunk: step 1 skips what the mark covers, step 3 recognises its own earlier inserts.
+ * Only the store calls are retried (a store that is down comes back); a failure of the
+ * message itself goes to the dead-letter topic with its reason, and the partition moves on.
  */
 @Injectable()
 export class ChunkProcessor {
@@ -55,6 +78,9 @@ export class ChunkProcessor {
     private readonly rawEvents: RawEventStore,
     private readonly realtime: RealtimeStateWriter,
     private readonly metrics: ProcessorMetrics,
+    private readonly progress: PartitionProgress,
+    private readonly names: EventNamesAdmission,
+    @Inject(PROCESSING_OPTIONS) private readonly options: ProcessingOptions,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(ChunkProcessor.name);
@@ -95,7 +121,16 @@ export class ChunkProcessor {
     const redeliveredDone = messages.length - pending.length;
 
     const decodedAt = performance.now();
-    const { letters, candidates, requestIds } = this.decode(pending, context);
+    const { letters, candidates: named, requestIds } = this.decode(pending, context);
+    const decoded = await this.boundNames(named, context);
+    const preparedAtMs = Date.now();
+    const { candidates, effects: candidateEffects } = this.prepareEffects(
+      decoded,
+      start,
+      preparedAtMs,
+      letters,
+      context,
+    );
     const storeStartedAt = performance.now();
     const earlier = start.earlierAttempt;
     let storeAttempts = 0;
@@ -138,9 +173,9 @@ export class ChunkProcessor {
     }
 
     const deadLetteredAt = performance.now();
-    const nowMs = Date.now();
+    const effects = this.effectsOfOwned(owned, candidates.length, candidateEffects, start, preparedAtMs);
     const result = await this.retry('redis', 'apply real-time effects', context, () =>
-      this.realtime.apply(context.keys, start, owned, lastOffset, nowMs),
+      this.realtime.apply(context.keys, start, effects, lastOffset),
     );
     if (result === undefined) return undefined;
     const appliedAt = performance.now();
@@ -185,36 +220,137 @@ export class ChunkProcessor {
         letters.push({ topic: context.topic, partition: context.partition, message, ...decoded });
         continue;
       }
-      const { envelope, tenantId } = decoded;
-      const timestamp = new Date(envelope.timestamp);
-      const receivedAt = new Date(envelope.receivedAt);
-      const name = countedNameOf(envelope.event);
-      const userKey = userKeyOf(envelope.event);
-      if (envelope.requestId !== undefined) requestIds.add(envelope.requestId);
-      candidates.push({
-        message,
-        document: {
-          _id: rawEventId(tenantId, envelope.messageId),
-          tenantId,
-          name,
-          userKey,
-          timestamp,
-          minute: bucketOf(timestamp.getTime(), 'minute'),
-          receivedAt,
-          src: `${context.topic}/${context.partition}/${message.offset}`,
-          payload: JSON.stringify(envelope.event),
-        },
-        event: {
-          tenantId,
-          name,
-          userKey,
-          timestampMs: timestamp.getTime(),
-          receivedAtMs: receivedAt.getTime(),
-          offset: BigInt(message.offset),
-        },
-      });
+      try {
+        candidates.push(this.candidateOf(message, decoded.envelope, decoded.tenantId, context));
+        if (decoded.envelope.requestId !== undefined) requestIds.add(decoded.envelope.requestId);
+      } catch (error) {
+        letters.push({ topic: context.topic, partition: context.partition, message, ...unprocessable(error) });
+      }
     }
     return { letters, candidates, requestIds };
+  }
+
+  private candidateOf(
+    message: KafkaMessage,
+    envelope: EventEnvelopeV1,
+    tenantId: TenantId,
+    context: ChunkContext,
+  ): Candidate {
+    const timestamp = new Date(envelope.timestamp);
+    const receivedAt = new Date(envelope.receivedAt);
+    const name = countedNameOf(envelope.event);
+    const userKey = userKeyOf(envelope.event);
+    return {
+      message,
+      document: {
+        _id: rawEventId(tenantId, envelope.messageId),
+        tenantId,
+        name,
+        userKey,
+        timestamp,
+        minute: bucketOf(timestamp.getTime(), 'minute'),
+        receivedAt,
+        src: `${context.topic}/${context.partition}/${message.offset}`,
+        payload: JSON.stringify(envelope.event),
+      },
+      event: {
+        tenantId,
+        name,
+        userKey,
+        timestampMs: timestamp.getTime(),
+        receivedAtMs: receivedAt.getTime(),
+        offset: BigInt(message.offset),
+      },
+    };
+  }
+
+  /**
+   * Candidates whose track-event name is past its tenant's bound, counted under
+   * `OTHER_EVENT_NAME` instead (the raw event's payload keeps its name). Decided before
+   * anything is stored, the same way on every delivery (`EventNamesAdmission`).
+   */
+  private async boundNames(candidates: readonly Candidate[], context: ChunkContext): Promise<Candidate[]> {
+    const admitted = await this.retry('redis', 'admit event names', context, () =>
+      this.names.admit(
+        candidates.map((c) => c.event),
+        this.options.maxEventNamesPerTenant,
+      ),
+    );
+    return candidates.map((candidate, i) => {
+      if (admitted[i]) return candidate;
+      this.metrics.folded.inc({ reason: 'event_names' });
+      return {
+        ...candidate,
+        document: { ...candidate.document, name: OTHER_EVENT_NAME },
+        event: { ...candidate.event, name: OTHER_EVENT_NAME },
+      };
+    });
+  }
+
+  /**
+   * The candidates' real-time effects, worked out before anything is stored. Working
+   * them out throws only on what an event holds (a name a key cannot carry): such an
+   * event would fail the same way on every delivery, so it is found — each event alone,
+   * only when the whole chunk failed — and dead-lettered, and the rest go on.
+   */
+  private prepareEffects(
+    decoded: readonly Candidate[],
+    start: ChunkStart,
+    nowMs: number,
+    letters: DeadLetter[],
+    context: ChunkContext,
+  ): { candidates: Candidate[]; effects: PreparedEffects } {
+    try {
+      return {
+        candidates: [...decoded],
+        effects: RealtimeStateWriter.prepare(
+          decoded.map((c) => c.event),
+          start,
+          nowMs,
+        ),
+      };
+    } catch {
+      const candidates = decoded.filter((candidate) => {
+        try {
+          RealtimeStateWriter.prepare([candidate.event], start, nowMs);
+          return true;
+        } catch (error) {
+          letters.push({
+            topic: context.topic,
+            partition: context.partition,
+            message: candidate.message,
+            ...unprocessable(error),
+          });
+          return false;
+        }
+      });
+      return {
+        candidates,
+        effects: RealtimeStateWriter.prepare(
+          candidates.map((c) => c.event),
+          start,
+          nowMs,
+        ),
+      };
+    }
+  }
+
+  /**
+   * The owned events' effects: those worked out for every candidate when each was owned
+   * (no duplicates) and the clock has not moved on meaningfully since — the effects
+   * depend on "now" (which minutes are closed, what is still live) — else anew.
+   */
+  private effectsOfOwned(
+    owned: readonly OffsetEvent[],
+    candidates: number,
+    candidateEffects: PreparedEffects,
+    start: ChunkStart,
+    preparedAtMs: number,
+  ): PreparedEffects {
+    const nowMs = Date.now();
+    const sameClock = nowMs - preparedAtMs < 1_000 && bucketOf(nowMs, 'minute') === bucketOf(preparedAtMs, 'minute');
+    if (owned.length === candidates && sameClock) return candidateEffects;
+    return RealtimeStateWriter.prepare(owned, start, nowMs);
   }
 
   private async retry<T>(store: Store, step: string, context: ChunkContext, attempt: () => Promise<T>): Promise<T> {
@@ -231,6 +367,7 @@ export class ChunkProcessor {
         this.metrics.storeRetries.inc({ store });
         if (!waiting) {
           waiting = true;
+          this.progress.waitingFor(context.partition, store, step);
           this.metrics.waitingForStore.inc({ store });
           this.logger.warn({ ...where, err: error }, 'store unavailable: partition paused');
         } else {
@@ -241,7 +378,18 @@ export class ChunkProcessor {
     try {
       return await retryUntilDone(step, attempt, control);
     } finally {
-      if (waiting) this.metrics.waitingForStore.dec({ store });
+      if (waiting) {
+        this.metrics.waitingForStore.dec({ store });
+        this.progress.resumed(context.partition);
+      }
     }
   }
+}
+
+/** A message that fails a pure step: poison, with what went wrong. */
+function unprocessable(error: unknown): { reason: PoisonReason; detail: string } {
+  return {
+    reason: 'unprocessable',
+    detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  };
 }

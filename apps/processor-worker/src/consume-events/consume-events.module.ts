@@ -2,10 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessingOptions } from '../config/processor-config';
 import { DeadLetterPublisher } from '../dead-letter/dead-letter.publisher';
 import { RawEventStore } from '../raw-events/raw-event.store';
+import { EventNamesAdmission } from '../realtime-state/event-names.admission';
 import { RealtimeStateWriter } from '../realtime-state/realtime-state.writer';
 import { ChunkProcessor } from './chunk-processor';
 import { ConsumerReadiness } from './consumer.readiness';
-import { EventsConsumer, PROCESSING_OPTIONS } from './events-consumer.service';
+import { EventsConsumer } from './events-consumer.service';
+import { PROCESSING_OPTIONS } from './processing-options';
+import { PartitionProgress } from './partition-progress';
 import { ProcessorMetrics } from './processor.metrics';
 
 @Module({})
@@ -18,9 +21,11 @@ export class ConsumeEventsModule {
       providers: [
         { provide: PROCESSING_OPTIONS, useValue: options },
         ProcessorMetrics,
+        PartitionProgress,
         DeadLetterPublisher,
         RawEventStore,
         RealtimeStateWriter,
+        EventNamesAdmission,
         ChunkProcessor,
         EventsConsumer,
         ConsumerReadiness,

@@ -10,7 +10,7 @@ import type { KafkaMessage } from 'kafkajs';
 
 /** Why a message cannot be processed: a closed set, so it can label a metric. */
 export type PoisonReason =
-  'empty' | 'not_json' | 'unknown_version' | 'invalid_envelope' | 'tenant_mismatch' | 'store_refused';
+  'empty' | 'not_json' | 'unknown_version' | 'invalid_envelope' | 'tenant_mismatch' | 'unprocessable' | 'store_refused';
 
 export type DecodedMessage =
   | { readonly kind: 'event'; readonly tenantId: TenantId; readonly envelope: EventEnvelopeV1 }

@@ -76,7 +76,13 @@ describe('EventsConsumer', () => {
     const logger = { setContext: () => undefined, info: record, warn: record, error: record } as unknown as PinoLogger;
     const consumer = new EventsConsumer(
       kafka,
-      { groupId: uniqueName('restart'), partitionsConcurrently: 1, chunkSize: 500, sessionTimeoutMs: 10_000 },
+      {
+        groupId: uniqueName('restart'),
+        partitionsConcurrently: 1,
+        chunkSize: 500,
+        sessionTimeoutMs: 10_000,
+        maxEventNamesPerTenant: 2_000,
+      },
       processor as unknown as ChunkProcessor,
       new ProcessorMetrics(new Registry()),
       logger,

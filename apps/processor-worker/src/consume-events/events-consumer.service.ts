@@ -6,10 +6,9 @@ import { KAFKA_CLIENT } from '@tally/kafka';
 import type { ProcessingOptions } from '../config/processor-config';
 import { RealtimeStateWriter } from '../realtime-state/realtime-state.writer';
 import { ChunkProcessor } from './chunk-processor';
+import { PROCESSING_OPTIONS } from './processing-options';
 import { ProcessorMetrics } from './processor.metrics';
 import { StoppedWhileWaiting } from './retry-until-done';
-
-export const PROCESSING_OPTIONS = Symbol('PROCESSING_OPTIONS');
 
 /** First wait before starting a crashed consumer again; doubled while it fails, up to the most. */
 const RESTART_FIRST_DELAY_MS = 1_000;

@@ -14,6 +14,7 @@ export type Store = 'mongodb' | 'redis' | 'kafka';
 export class ProcessorMetrics {
   readonly messages: Counter<'outcome'>;
   readonly deadLettered: Counter<'reason'>;
+  readonly folded: Counter<'reason'>;
   readonly batchDuration: Histogram;
   readonly stepDuration: Histogram<'step'>;
   readonly consumerLag: Gauge<'partition'>;
@@ -32,6 +33,12 @@ export class ProcessorMetrics {
     this.deadLettered = new Counter({
       name: 'processor_dead_lettered_total',
       help: 'Messages sent to the dead-letter topic, by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    });
+    this.folded = new Counter({
+      name: 'processor_events_folded_total',
+      help: 'Events counted as "(other)" because their tenant reached a bound (event_names: distinct names).',
       labelNames: ['reason'] as const,
       registers,
     });

@@ -37,13 +37,22 @@ describe('RealtimeStateWriter', () => {
     const before = await counted();
     const first = await writer.begin(keys, 0n, 9n);
     expect(first).toMatchObject({ mark: -1n, earlierAttempt: undefined });
-    expect(await writer.apply(keys, first, events(0, 9), 9n, now)).toEqual({ applied: 10, alreadyApplied: 0 });
+    expect(await writer.apply(keys, first, RealtimeStateWriter.prepare(events(0, 9), first, now), 9n)).toEqual({
+      applied: 10,
+      alreadyApplied: 0,
+    });
     // The same chunk again, as after a crash before the commit: the mark covers it.
     const again = await writer.begin(keys, 0n, 9n);
-    expect(await writer.apply(keys, again, events(0, 9), 9n, now)).toEqual({ applied: 0, alreadyApplied: 10 });
+    expect(await writer.apply(keys, again, RealtimeStateWriter.prepare(events(0, 9), again, now), 9n)).toEqual({
+      applied: 0,
+      alreadyApplied: 10,
+    });
     // A redelivery cut differently: only what lies past the mark counts.
     const cut = await writer.begin(keys, 5n, 14n);
-    expect(await writer.apply(keys, cut, events(5, 14), 14n, now)).toEqual({ applied: 5, alreadyApplied: 5 });
+    expect(await writer.apply(keys, cut, RealtimeStateWriter.prepare(events(5, 14), cut, now), 14n)).toEqual({
+      applied: 5,
+      alreadyApplied: 5,
+    });
     expect((await counted()) - before).toBe(15);
   });
 
@@ -54,8 +63,13 @@ describe('RealtimeStateWriter', () => {
     const owner = await writer.begin(keys, 0n, 19n);
     // The owner sees the zombie's range: conflicts there may be the same messages' inserts.
     expect(owner.earlierAttempt).toEqual({ first: 0n, last: 9n });
-    expect(await writer.apply(keys, zombie, events(0, 9), 9n, now)).toBeUndefined();
-    expect(await writer.apply(keys, owner, events(0, 19), 19n, now)).toEqual({ applied: 20, alreadyApplied: 0 });
+    expect(
+      await writer.apply(keys, zombie, RealtimeStateWriter.prepare(events(0, 9), zombie, now), 9n),
+    ).toBeUndefined();
+    expect(await writer.apply(keys, owner, RealtimeStateWriter.prepare(events(0, 19), owner, now), 19n)).toEqual({
+      applied: 20,
+      alreadyApplied: 0,
+    });
     expect((await counted()) - before).toBe(20);
   });
 
@@ -64,11 +78,11 @@ describe('RealtimeStateWriter', () => {
     await writer.begin(keys, 100n, 199n); // crashed here: MongoDB written, Redis not
     const again = await writer.begin(keys, 100n, 149n); // redelivered, cut smaller
     expect(again).toMatchObject({ mark: -1n, earlierAttempt: { first: 100n, last: 199n } });
-    await writer.apply(keys, again, events(100, 149), 149n, now);
+    await writer.apply(keys, again, RealtimeStateWriter.prepare(events(100, 149), again, now), 149n);
     // The rest of the first attempt is still unapplied: the next chunk still sees it.
     const next = await writer.begin(keys, 150n, 249n);
     expect(next).toMatchObject({ mark: 149n, earlierAttempt: { first: 100n, last: 199n } });
-    await writer.apply(keys, next, events(150, 249), 249n, now);
+    await writer.apply(keys, next, RealtimeStateWriter.prepare(events(150, 249), next, now), 249n);
     expect(await writer.begin(keys, 250n, 260n)).toMatchObject({ mark: 249n, earlierAttempt: undefined });
   });
 
@@ -78,12 +92,12 @@ describe('RealtimeStateWriter', () => {
     const at = (offset: number): OffsetEvent => ({ ...events(offset, offset)[0]!, tenantId: other });
     const flag = () => redis.hget(rollupKeys.dirtyMinutes(other), freshCountersField(minute));
     const first = await writer.begin(keys, 0n, 0n);
-    await writer.apply(keys, first, [at(0)], 0n, now);
+    await writer.apply(keys, first, RealtimeStateWriter.prepare([at(0)], first, now), 0n);
     expect(await flag()).toBe('1');
     expect(await redis.hget(rollupKeys.dirtyMinutes(other), String(minute))).toBe('1');
     await redis.hdel(rollupKeys.dirtyMinutes(other), freshCountersField(minute)); // the job consumed it
     const second = await writer.begin(keys, 1n, 1n);
-    await writer.apply(keys, second, [at(1)], 1n, now);
+    await writer.apply(keys, second, RealtimeStateWriter.prepare([at(1)], second, now), 1n);
     expect(await flag()).toBeNull();
     expect(await redis.hget(rollupKeys.dirtyMinutes(other), String(minute))).toBe('2');
   });

@@ -26,6 +26,21 @@ export interface ChunkStart {
   readonly openCount: string;
 }
 
+/**
+ * The script arguments of a chunk's effects, computed before any Redis call. Computing
+ * them is pure and depends only on the events, so a failure here is the events' fault
+ * and fails the same way on every delivery: the caller must not retry it as if Redis
+ * were down.
+ */
+export interface PreparedEffects {
+  /** Events whose effects these are (past the mark). */
+  readonly events: number;
+  /** Events left out because the mark already covers them. */
+  readonly alreadyApplied: number;
+  readonly keys: readonly string[];
+  readonly args: readonly (string | number)[];
+}
+
 /** The Redis keys that track one topic partition for one consumer group. */
 export interface PartitionKeys {
   readonly mark: string;
@@ -82,33 +97,36 @@ export class RealtimeStateWriter {
     };
   }
 
+  /** The effects of events past the mark (`start`), ready for `apply`; throws only on what the events hold. */
+  static prepare(events: readonly OffsetEvent[], start: ChunkStart, nowMs: number): PreparedEffects {
+    const fresh = events.filter((e) => e.offset > start.mark);
+    return { events: fresh.length, alreadyApplied: events.length - fresh.length, ...encode(effectsOf(fresh, nowMs)) };
+  }
+
   /**
-   * Writes the effects of the owned events past the mark and moves the mark to
-   * `lastOffset` (the chunk's last message, owned event or not), in one script, if no
-   * other attempt opened a chunk of the partition since `start`. Returns undefined when
-   * one did: the caller opens the chunk again and decides ownership anew.
+   * Writes the prepared effects and moves the mark to `lastOffset` (the chunk's last
+   * message, owned event or not), in one script, if no other attempt opened a chunk of
+   * the partition since `start`. Returns undefined when one did: the caller opens the
+   * chunk again and decides ownership anew.
    */
   async apply(
     keys: PartitionKeys,
     start: ChunkStart,
-    events: readonly OffsetEvent[],
+    effects: PreparedEffects,
     lastOffset: bigint,
-    nowMs: number,
   ): Promise<ApplyResult | undefined> {
-    if (lastOffset <= start.mark) return { applied: 0, alreadyApplied: events.length };
-    const fresh = events.filter((e) => e.offset > start.mark);
-    const encoded = encode(effectsOf(fresh, nowMs));
+    if (lastOffset <= start.mark) return { applied: 0, alreadyApplied: effects.events + effects.alreadyApplied };
     const done = await this.redis.tallyApplyEffects(
-      2 + encoded.keys.length,
+      2 + effects.keys.length,
       keys.mark,
       keys.opened,
-      ...encoded.keys,
+      ...effects.keys,
       String(start.mark),
       String(lastOffset),
       start.openCount,
-      ...encoded.args,
+      ...effects.args,
     );
-    return done === 1 ? { applied: fresh.length, alreadyApplied: events.length - fresh.length } : undefined;
+    return done === 1 ? { applied: effects.events, alreadyApplied: effects.alreadyApplied } : undefined;
   }
 }
 

@@ -14,6 +14,8 @@ export const realtimeKeys = {
     name === undefined
       ? tenantKey(tenantId, 'uniq', interval, bucket)
       : tenantKey(tenantId, 'uniq', interval, bucket, 'e', encodeURIComponent(name)),
+  /** SET of the event names a tenant's events are counted under (bounded: `OTHER_EVENT_NAME`). */
+  eventNames: (tenantId: TenantId) => tenantKey(tenantId, 'names'),
   /** Events received in one second (by ingest time): the live view. */
   live: (tenantId: TenantId, second: number) => tenantKey(tenantId, 'live', second),
 } as const;
