@@ -1,4 +1,5 @@
-import { OTHER_NAMES, foldRareNames } from './fold-rare-names.util';
+import { OTHER_EVENT_NAME } from '@tally/analytics-store';
+import { foldRareNames } from './fold-rare-names.util';
 
 const sum = (counts: ReadonlyMap<string, number>): number => [...counts.values()].reduce((s, n) => s + n, 0);
 
@@ -24,14 +25,14 @@ describe('foldRareNames', () => {
       ['top', 9],
       ['tie-a', 4],
       ['tie-b', 4],
-      [OTHER_NAMES, 3],
+      [OTHER_EVENT_NAME, 3],
     ]);
     expect(sum(folded)).toBe(sum(counts));
   });
 
   it('adds what children already folded into (other), and never keeps (other) as a name beside it', () => {
     const counts = new Map([
-      [OTHER_NAMES, 100],
+      [OTHER_EVENT_NAME, 100],
       ['a', 5],
       ['b', 3],
       ['c', 1],
@@ -40,7 +41,7 @@ describe('foldRareNames', () => {
     expect([...folded]).toEqual([
       ['a', 5],
       ['b', 3],
-      [OTHER_NAMES, 101],
+      [OTHER_EVENT_NAME, 101],
     ]);
   });
 

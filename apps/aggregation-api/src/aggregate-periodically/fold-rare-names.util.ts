@@ -1,5 +1,4 @@
-/** The name under which a rollup counts every name beyond the most it keeps. */
-export const OTHER_NAMES = '(other)';
+import { OTHER_EVENT_NAME } from '@tally/analytics-store';
 
 /**
  * The most entries (names, `(other)` included) one rollup keeps. A MongoDB document holds
@@ -14,7 +13,8 @@ export const MAX_NAMES_PER_ROLLUP = 1_000;
 /**
  * Counts by name with at most `max` entries: the `max - 1` most counted names (ties by
  * name, so every run keeps the same ones) and `(other)` holding the sum of the rest
- * (and of any `(other)` already there, from folded children), so the total is unchanged.
+ * (and of any `(other)` already there: from folded children, or the worker's own bound
+ * on a tenant's names, which counts under the same name), so the total is unchanged.
  * Counts within the bound are returned as they are.
  */
 export function foldRareNames(
@@ -22,11 +22,11 @@ export function foldRareNames(
   max: number = MAX_NAMES_PER_ROLLUP,
 ): ReadonlyMap<string, number> {
   if (counts.size <= max) return counts;
-  const named = [...counts].filter(([name]) => name !== OTHER_NAMES);
+  const named = [...counts].filter(([name]) => name !== OTHER_EVENT_NAME);
   named.sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
   const kept = new Map(named.slice(0, max - 1));
-  let other = counts.get(OTHER_NAMES) ?? 0;
+  let other = counts.get(OTHER_EVENT_NAME) ?? 0;
   for (const [, n] of named.slice(max - 1)) other += n;
-  kept.set(OTHER_NAMES, other);
+  kept.set(OTHER_EVENT_NAME, other);
   return kept;
 }

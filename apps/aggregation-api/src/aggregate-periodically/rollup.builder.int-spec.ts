@@ -3,6 +3,7 @@ import type { MongoClient } from 'mongodb';
 import type { PinoLogger } from 'nestjs-pino';
 import {
   DIRTY_TENANTS_SET,
+  OTHER_EVENT_NAME,
   RAW_EVENTS_COLLECTION,
   freshCountersField,
   realtimeKeys,
@@ -15,7 +16,7 @@ import { newTenantId, type TenantId } from '@tally/tenancy';
 import { testEnvironment } from '@tally/testing';
 import { RollupStore } from '../rollups/rollup.store';
 import { closedDirtyMinutes } from './aggregation-job.service';
-import { MAX_NAMES_PER_ROLLUP, OTHER_NAMES } from './fold-rare-names.util';
+import { MAX_NAMES_PER_ROLLUP } from './fold-rare-names.util';
 import { RawMinuteReader } from './raw-minute.reader';
 import { RollupBuilder } from './rollup.builder';
 
@@ -130,7 +131,7 @@ describe('RollupBuilder', () => {
     expect(inMinute?.names).toHaveLength(MAX_NAMES_PER_ROLLUP);
     expect(inMinute?.names.find((n) => n.name === 'most counted')?.count).toBe(5);
     // 1,002 names of one count or more: 'most counted' and 998 others kept, 3 folded.
-    expect(inMinute?.names.find((n) => n.name === OTHER_NAMES)?.count).toBe(3);
+    expect(inMinute?.names.find((n) => n.name === OTHER_EVENT_NAME)?.count).toBe(3);
     expect(inMinute?.total).toBe(5 + names.length);
     expect(inHour?.names).toHaveLength(MAX_NAMES_PER_ROLLUP);
     expect(inHour?.total).toBe(5 + names.length + 2);
