@@ -1,4 +1,11 @@
-export { OTHER_EVENT_NAME, countedNameOf, isBuiltInName, userKeyOf } from './lib/counted-name';
+export {
+  MAX_NAMES_PER_ROLLUP,
+  MAX_TRACK_NAMES_PER_TENANT,
+  OTHER_EVENT_NAME,
+  countedNameOf,
+  isBuiltInName,
+  userKeyOf,
+} from './lib/counted-name';
 export { idsByTenant } from './lib/ids-by-tenant';
 export {
   RAW_EVENTS_COLLECTION,

@@ -1,14 +1,4 @@
-import { OTHER_EVENT_NAME } from '@tally/analytics-store';
-
-/**
- * The most entries (names, `(other)` included) one rollup keeps. A MongoDB document holds
- * at most 16 MB, and a rollup's sketch document carries one HyperLogLog per name, up to
- * 12,304 bytes each in Redis's dense encoding: 1,000 of them and their names (at most
- * 256 characters) stay under 14 MB. Without a bound, a tenant with enough distinct names
- * in one bucket (some 1,300 each seen by thousands of users, or some 60,000 long ones)
- * would have a rollup MongoDB refuses to store, run after run.
- */
-export const MAX_NAMES_PER_ROLLUP = 1_000;
+import { MAX_NAMES_PER_ROLLUP, OTHER_EVENT_NAME } from '@tally/analytics-store';
 
 /**
  * Counts by name with at most `max` entries: the `max - 1` most counted names (ties by

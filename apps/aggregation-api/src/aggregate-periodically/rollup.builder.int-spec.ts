@@ -3,6 +3,7 @@ import type { MongoClient } from 'mongodb';
 import type { PinoLogger } from 'nestjs-pino';
 import {
   DIRTY_TENANTS_SET,
+  MAX_NAMES_PER_ROLLUP,
   OTHER_EVENT_NAME,
   RAW_EVENTS_COLLECTION,
   freshCountersField,
@@ -16,7 +17,6 @@ import { newTenantId, type TenantId } from '@tally/tenancy';
 import { testEnvironment } from '@tally/testing';
 import { RollupStore } from '../rollups/rollup.store';
 import { closedDirtyMinutes } from './aggregation-job.service';
-import { MAX_NAMES_PER_ROLLUP } from './fold-rare-names.util';
 import { RawMinuteReader } from './raw-minute.reader';
 import { RollupBuilder } from './rollup.builder';
 

@@ -11,6 +11,7 @@ import {
   redisEnvFields,
   serviceEnvFields,
 } from '@tally/config';
+import { MAX_TRACK_NAMES_PER_TENANT } from '@tally/analytics-store';
 import { DEFAULT_PROCESSOR_GROUP_ID } from '@tally/contracts';
 
 export const SERVICE_NAME = 'processor-worker';
@@ -36,9 +37,14 @@ export const processorEnvSchema = z
     /**
      * Distinct track-event names a tenant's events are counted under; events of further
      * names are counted as "(other)" (their raw events keep the name). Bounds the Redis
-     * state and rollup documents one tenant can create.
+     * state one tenant can create; at most what one rollup holds (MAX_TRACK_NAMES_PER_TENANT).
      */
-    PROCESSOR_MAX_EVENT_NAMES_PER_TENANT: z.coerce.number().int().min(10).max(100_000).default(2_000),
+    PROCESSOR_MAX_EVENT_NAMES_PER_TENANT: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(MAX_TRACK_NAMES_PER_TENANT)
+      .default(MAX_TRACK_NAMES_PER_TENANT),
   })
   .transform((env) => ({
     identity: { service: SERVICE_NAME, version: env.SERVICE_VERSION },
