@@ -1,4 +1,4 @@
 export { createKafkaClient, type KafkaLogSink } from './lib/create-kafka-client.util';
 export { KAFKA_CLIENT, KafkaModule, KafkaReadiness } from './lib/kafka.module';
 export { GroupCommitProducer, PublishUnavailableError, type GroupCommitOptions } from './lib/group-commit-producer';
-export { KeyPartitioner, murmur2 } from './lib/key-partitioner';
+export { KeyPartitioner, KeyPartitioning, murmur2 } from './lib/key-partitioner';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
-import { KeyPartitioner, murmur2 } from './key-partitioner';
+import { KeyPartitioner, KeyPartitioning, murmur2 } from './key-partitioner';
 
 const partitions = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({
@@ -48,5 +48,21 @@ describe('KeyPartitioner', () => {
     expect(() =>
       KeyPartitioner()({ topic: 'events', partitionMetadata: partitions(3), message: { value: 'x' } }),
     ).toThrow('needs a key');
+  });
+});
+
+describe('KeyPartitioning', () => {
+  it('places a key outside a send where its partitioner put it in the last one, once it has seen the topic', () => {
+    const partitioning = new KeyPartitioning();
+    const partitioner = partitioning.createPartitioner();
+    expect(partitioning.partitionOf('events', 'user-1')).toBeUndefined();
+    for (const count of [12, 24]) {
+      const keys = Array.from({ length: 200 }, (_, i) => `t_abcdefghijklmnopqrst:user-${i}`);
+      const sent = keys.map((key) =>
+        partitioner({ topic: 'events', partitionMetadata: partitions(count), message: { key } }),
+      );
+      expect(keys.map((key) => partitioning.partitionOf('events', key))).toEqual(sent);
+    }
+    expect(partitioning.partitionOf('other', 'user-1')).toBeUndefined();
   });
 });

@@ -39,9 +39,35 @@ export function murmur2(data: Uint8Array): number {
  */
 export const KeyPartitioner: ICustomPartitioner =
   () =>
-  ({ partitionMetadata, message }) => {
-    const key = message.key;
-    if (key === null || key === undefined) throw new Error('KeyPartitioner: every message needs a key');
-    const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
-    return (murmur2(bytes) & 0x7fffffff) % partitionMetadata.length;
-  };
+  ({ partitionMetadata, message }) =>
+    partitionOfKey(message.key, partitionMetadata.length);
+
+/**
+ * KeyPartitioner, plus the same choice outside a send: the group-commit producer needs each
+ * message's partition before handing it over, to bound what one record batch holds. The
+ * partition count is the one kafkajs last gave the partitioner for the topic (from its
+ * metadata, so it follows a topic that grows); before a producer's first send it is unknown.
+ */
+export class KeyPartitioning {
+  private readonly counts = new Map<string, number>();
+
+  readonly createPartitioner: ICustomPartitioner =
+    () =>
+    ({ topic, partitionMetadata, message }) => {
+      const count = partitionMetadata.length;
+      if (this.counts.get(topic) !== count) this.counts.set(topic, count);
+      return partitionOfKey(message.key, count);
+    };
+
+  /** Where a send would put this key now; undefined until kafkajs has partitioned a message of the topic. */
+  partitionOf(topic: string, key: Buffer | string | null | undefined): number | undefined {
+    const count = this.counts.get(topic);
+    return count === undefined ? undefined : partitionOfKey(key, count);
+  }
+}
+
+function partitionOfKey(key: Buffer | string | null | undefined, partitions: number): number {
+  if (key === null || key === undefined) throw new Error('KeyPartitioner: every message needs a key');
+  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+  return (murmur2(bytes) & 0x7fffffff) % partitions;
+}
