@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import { TOPICS } from '@tally/contracts';
-import { createKafkaClient, GroupCommitProducer, KeyPartitioner } from '@tally/kafka';
+import { createKafkaClient, GroupCommitProducer, KeyPartitioning } from '@tally/kafka';
 import { trackEnvelope } from './payloads';
 
 /**
  * The second yardstick for ingest-api: what the chosen Kafka client alone carries on this
  * machine. A process of its own publishes ready-made envelopes of the size ingest-api
  * writes, through the same producers ingest-api uses (idempotent, acks from all in-sync
- * replicas, group commit, two side by side, `KeyPartitioner`), from callers that each
+ * replicas, group commit bounded by bytes per partition, two side by side, `KeyPartitioning`), from callers that each
  * publish 100 events (as `/v1/batch` clients send them) or one (as `/v1/track` clients do)
  * and wait for the acknowledgement. No HTTP, parsing, validation, quota or logging:
  * ingest-api cannot go faster than this, whatever its own path costs.
@@ -29,18 +29,27 @@ function envelopes(seq: number): Message[] {
 
 async function main(): Promise<void> {
   const kafka = createKafkaClient({ clientId: 'tally-bench-ceiling', brokers: brokers.split(',') });
-  const producers = Array.from({ length: PRODUCERS }, () =>
-    kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner }),
+  const partitioning = new KeyPartitioning();
+  const publishers = Array.from(
+    { length: PRODUCERS },
+    () =>
+      new GroupCommitProducer(
+        () =>
+          kafka.producer({
+            idempotent: true,
+            maxInFlightRequests: 1,
+            createPartitioner: partitioning.createPartitioner,
+          }),
+        TOPICS.events.name,
+        {
+          maxBatchMessages: 10_000,
+          maxPendingMessages: 1_000_000,
+          timeoutMs: 30_000,
+          partitionOf: (message) => partitioning.partitionOf(TOPICS.events.name, message.key),
+        },
+      ),
   );
-  await Promise.all(producers.map((p) => p.connect()));
-  const publishers = producers.map(
-    (p) =>
-      new GroupCommitProducer(p, TOPICS.events.name, {
-        maxBatchMessages: 10_000,
-        maxPendingMessages: 1_000_000,
-        timeoutMs: 30_000,
-      }),
-  );
+  await Promise.all(publishers.map((p) => p.connect()));
   // Built before the clock starts, so the figure is the Kafka path's alone; a pool of calls
   // whose keys cover the payloads' 5,000 users, so every partition gets its share.
   const pool = Array.from({ length: callers * 4 }, (_, i) => envelopes(i * eventsPerCall));
@@ -63,7 +72,7 @@ async function main(): Promise<void> {
   );
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  await Promise.all(producers.map((p) => p.disconnect()));
+  await Promise.all(publishers.map((p) => p.disconnect()));
   latencies.sort((a, b) => a - b);
   const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0;
   process.stdout.write(

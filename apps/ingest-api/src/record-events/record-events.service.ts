@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { TOPICS } from '@tally/contracts';
-import { GroupCommitProducer, KAFKA_CLIENT, KeyPartitioner } from '@tally/kafka';
+import { GroupCommitProducer, KAFKA_CLIENT, KeyPartitioning } from '@tally/kafka';
 import { METRICS_REGISTRY } from '@tally/observability';
 import { RateLimiter, rateLimitHeaders, type ResolvedTenant } from '@tally/tenancy';
 import { IngestMetrics } from './ingest.metrics';
@@ -33,7 +33,6 @@ export type RecordOutcome =
  */
 @Injectable()
 export class RecordEventsService implements OnModuleInit, OnApplicationShutdown {
-  private readonly producers: Producer[];
   private readonly publishers: GroupCommitProducer[];
   private readonly metrics: IngestMetrics;
 
@@ -47,24 +46,33 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
     // Several idempotent producers, each with one request in flight: requests overlap without
     // risking the sequence numbers of one producer, and a key always goes through the same
     // producer, so one user's events keep their order.
-    this.producers = Array.from({ length: options.producers }, () =>
+    const partitioning = new KeyPartitioning();
+    const createProducer = () =>
       kafka.producer({
         // Idempotent: a produce retried after a lost acknowledgement is not written twice.
         idempotent: true,
         maxInFlightRequests: 1,
-        // The DefaultPartitioner's choice, without its per-message allocations.
-        createPartitioner: KeyPartitioner,
+        // The DefaultPartitioner's choice, without its per-message allocations; it also tells
+        // the group commit which partition each message goes to.
+        createPartitioner: partitioning.createPartitioner,
         // Retry without end inside one produce request: giving up part-way would desynchronise the
         // idempotent producer's sequence numbers. Callers are answered by the group-commit deadline.
         retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
-      }),
-    );
-    this.publishers = this.producers.map(
-      (producer) =>
-        new GroupCommitProducer(producer, TOPICS.events.name, {
+      });
+    this.publishers = Array.from(
+      { length: options.producers },
+      () =>
+        // Bytes are bounded per partition (DEFAULT_MAX_BATCH_BYTES, below the topic's 1,048,588), and one
+        // request may need several sends: its events for one user can exceed a record batch on their own.
+        // 500 KB of body holds up to 2,500 events (INGEST_LIMITS), and each grows by its envelope's header
+        // (263 bytes for a 40-byte event without messageId, normalize-events) and a record's 36 at most:
+        // 2,500 × (205 + 263 + 36) ≈ 1.26 MB for one user. And a batch's context is copied into each of its
+        // events (mergeBatchFields): 2,500 events of up to 32 KB is 80 MB from a small body.
+        new GroupCommitProducer(createProducer, TOPICS.events.name, {
           maxBatchMessages: 10_000,
           maxPendingMessages: Math.ceil(options.maxPendingEvents / options.producers),
           timeoutMs: options.produceTimeoutMs,
+          partitionOf: (message) => partitioning.partitionOf(TOPICS.events.name, message.key),
           onBatch: (count, seconds, ok) => {
             this.metrics.produceDuration.observe({ result: ok ? 'ok' : 'error' }, seconds);
             this.metrics.produceBatchSize.observe(count);
@@ -75,11 +83,11 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
 
   async onModuleInit(): Promise<void> {
     // Connect eagerly when Kafka is there; when it is not, the first publish retries and readiness says why.
-    await Promise.all(this.producers.map((p) => p.connect().catch(() => undefined)));
+    await Promise.all(this.publishers.map((p) => p.connect().catch(() => undefined)));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.producers.map((p) => p.disconnect()));
+    await Promise.all(this.publishers.map((p) => p.disconnect()));
   }
 
   async record(tenant: ResolvedTenant, rawEvents: readonly unknown[], requestId: string): Promise<RecordOutcome> {
