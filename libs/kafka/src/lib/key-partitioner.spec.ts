@@ -59,7 +59,7 @@ describe('KeyPartitioning', () => {
     for (const count of [12, 24]) {
       const keys = Array.from({ length: 200 }, (_, i) => `t_abcdefghijklmnopqrst:user-${i}`);
       const sent = keys.map((key) =>
-        partitioner({ topic: 'events', partitionMetadata: partitions(count), message: { key } }),
+        partitioner({ topic: 'events', partitionMetadata: partitions(count), message: { key, value: null } }),
       );
       expect(keys.map((key) => partitioning.partitionOf('events', key))).toEqual(sent);
     }
