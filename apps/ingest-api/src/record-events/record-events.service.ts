@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Kafka, Message } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { TOPICS } from '@tally/contracts';
-import { GroupCommitProducer, KAFKA_CLIENT, KeyPartitioning } from '@tally/kafka';
+import { GroupCommitProducer, KAFKA_CLIENT, KeyPartitioning, PublishTooLargeError } from '@tally/kafka';
 import { METRICS_REGISTRY } from '@tally/observability';
 import { RateLimiter, rateLimitHeaders, type ResolvedTenant } from '@tally/tenancy';
 import { IngestMetrics } from './ingest.metrics';
@@ -25,6 +25,8 @@ export type RecordOutcome =
   | { readonly kind: 'recorded'; readonly report: IngestReport; readonly headers: Record<string, string> }
   | { readonly kind: 'all-rejected'; readonly report: IngestReport; readonly tooLarge: boolean }
   | { readonly kind: 'over-quota'; readonly headers: Record<string, string> }
+  /** Kafka refused an event sent on its own: it can never be written. */
+  | { readonly kind: 'too-large'; readonly reason: string }
   | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number; readonly cause: unknown };
 
 /**
@@ -123,6 +125,10 @@ export class RecordEventsService implements OnModuleInit, OnApplicationShutdown 
     try {
       await this.publish(accepted.map(toKafkaMessage));
     } catch (cause) {
+      if (cause instanceof PublishTooLargeError) {
+        this.metrics.rejected('too_large', accepted.length);
+        return { kind: 'too-large', reason: cause.message };
+      }
       this.metrics.rejected('unavailable', accepted.length);
       return { kind: 'unavailable', retryAfterSeconds: 5, cause };
     }

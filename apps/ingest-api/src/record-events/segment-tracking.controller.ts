@@ -100,6 +100,8 @@ function answer(outcome: RecordOutcome, reply: FastifyReply, singleEvent: boolea
     case 'over-quota':
       void reply.headers(outcome.headers);
       throw new HttpException('event quota exceeded; retry after the time in Retry-After', 429);
+    case 'too-large':
+      throw new PayloadTooLargeException(`${outcome.reason}; it can never be stored`);
     case 'unavailable':
       void reply.header('Retry-After', String(outcome.retryAfterSeconds));
       throw new ServiceUnavailableException('events could not be stored right now; retry later', {
