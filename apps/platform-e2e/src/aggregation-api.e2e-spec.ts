@@ -363,9 +363,40 @@ describe('aggregation-api', () => {
     }
   }, 60_000);
 
-  it('refuses a rotated read key on another replica within 5 s', async () => {
+  it('holds a tenant to its live streams across replicas', async () => {
+    const { created } = tenants[1]!;
+    // LIVE_MAX_STREAMS_PER_TENANT is 20 for the tenant on all replicas together, not on each.
+    const open = await Promise.all(Array.from({ length: 20 }, (_, i) => openLive(i % 2 ? SECOND : THIRD, created)));
+    try {
+      const refused = await fetch(`http://127.0.0.1:${SECOND}/v1/live`, {
+        headers: { authorization: `Bearer ${created.readKey}` },
+      });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { message: string }).message).toContain('too many open live streams');
+    } finally {
+      for (const stream of open) stream.close();
+    }
+    // Closed streams give their places back.
+    await eventually(async () => {
+      const again = await openLive(THIRD, created);
+      again.close();
+    }, 10_000);
+  }, 60_000);
+
+  it('refuses a rotated read key on another replica within 5 s, and ends its open live stream', async () => {
     const { created, id } = tenants[2]!;
     expect((await get(THIRD, created, '/v1/uniques')).status).toBe(200);
+    const live = await openLive(THIRD, created);
+    await live.next();
+    const liveEnded = (async () => {
+      for (;;) {
+        try {
+          await live.next();
+        } catch (error) {
+          return { reason: error instanceof LiveStreamEnded ? error.reason : String(error), at: Date.now() };
+        }
+      }
+    })();
     const rotation = await fetch(`http://127.0.0.1:${SECOND}/admin/tenants/${id}/keys/read/rotate`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -383,6 +414,11 @@ describe('aggregation-api', () => {
     }
     expect({ refusedAfterMs, within5s: refusedAfterMs <= 5_000 }).toEqual({ refusedAfterMs, within5s: true });
     expect((await get(THIRD, { ...created, readKey: key }, '/v1/uniques')).status).toBe(200);
+    const ended = await liveEnded;
+    expect({ reason: ended.reason, within5s: ended.at - rotatedAt <= 5_000 }).toEqual({
+      reason: 'the key was revoked or its tenant disabled',
+      within5s: true,
+    });
   }, 30_000);
 
   async function closedDirtyMinutes(tenantId: TenantId): Promise<number> {
@@ -450,7 +486,14 @@ function envelopeOf(tenantId: TenantId, event: string, atMs: number): Message {
   );
 }
 
-/** A `/v1/live` stream: `next()` resolves with the next frame. */
+/** The `end` event of a live stream: the server closed it, saying why. */
+class LiveStreamEnded extends Error {
+  constructor(readonly reason: string) {
+    super(`the live stream ended: ${reason}`);
+  }
+}
+
+/** A `/v1/live` stream: `next()` resolves with the next frame, and throws LiveStreamEnded at its end. */
 async function openLive(port: number, tenant: CreatedTenant) {
   const controller = new AbortController();
   const response = await fetch(`http://127.0.0.1:${port}/v1/live`, {
@@ -473,6 +516,9 @@ async function openLive(port: number, tenant: CreatedTenant) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data && block.startsWith('event: end')) {
+            throw new LiveStreamEnded((JSON.parse(data.slice('data: '.length)) as { reason: string }).reason);
+          }
           if (data) return JSON.parse(data.slice('data: '.length)) as LiveFrame;
           continue;
         }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ResolvedTenant } from '@tally/tenancy';
+import type { ResolvedTenant, TenantDirectory } from '@tally/tenancy';
 import { parseTenantId } from '@tally/tenancy';
 import { LiveActivityController } from './live-activity.controller';
 import type { LiveActivityHub, LiveListener } from './live-activity.hub';
@@ -10,7 +10,7 @@ import type { LiveActivityHub, LiveListener } from './live-activity.hub';
 /** Counts places the way the hub does, without its Redis feed. */
 class PlaceCounter {
   readonly open = new Set<LiveListener>();
-  subscribe(_tenantId: unknown, listener: LiveListener): () => void {
+  async subscribe(_tenantId: unknown, listener: LiveListener): Promise<() => void> {
     this.open.add(listener);
     return () => this.open.delete(listener);
   }
@@ -21,14 +21,13 @@ const tenant = { tenantId: parseTenantId('t_abcdefghijklmnopqrst') } as Resolved
 /** Runs the controller on a real HTTP exchange, after `beforeHandler` (the guards' await) has finished. */
 async function exchange(beforeHandler: (req: IncomingMessage) => Promise<void>, clientHangsUp: boolean) {
   const places = new PlaceCounter();
-  const controller = new LiveActivityController(places as unknown as LiveActivityHub);
+  const controller = new LiveActivityController(places as unknown as LiveActivityHub, {} as TenantDirectory);
   const handled = new Promise<ServerResponse>((resolve) => {
     server.once('request', (req: IncomingMessage, res: ServerResponse) => {
       void beforeHandler(req).then(() => {
-        const fastifyRequest = { raw: req, id: 'req-1' } as unknown as FastifyRequest;
+        const fastifyRequest = { raw: req, id: 'req-1', headers: req.headers } as unknown as FastifyRequest;
         const reply = { raw: res, hijack: () => undefined, getHeaders: () => ({}) } as unknown as FastifyReply;
-        controller.stream(tenant, fastifyRequest, reply);
-        resolve(res);
+        void controller.stream(tenant, fastifyRequest, reply).then(() => resolve(res));
       });
     });
   });

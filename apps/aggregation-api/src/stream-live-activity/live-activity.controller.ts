@@ -1,30 +1,52 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Controller, Get, HttpException, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentTenant, ReadKeyGuard, type ResolvedTenant } from '@tally/tenancy';
+import { CurrentTenant, ReadKeyGuard, TenantDirectory, extractBearer, type ResolvedTenant } from '@tally/tenancy';
 import { QueryQuotaGuard } from '../query-analytics/query-quota.guard';
-import { LiveActivityHub } from './live-activity.hub';
+import { LiveActivityHub, type LiveListener } from './live-activity.hub';
 
 /**
  * `GET /v1/live`: Server-Sent Events, one `activity` event per second with the tenant's
  * events received per second over the last minute. A stream counts once against the
- * query quota, and a tenant may hold only a bounded number of streams at once.
+ * query quota, a tenant may hold only a bounded number of streams at once (on all
+ * replicas), and a stream ends with an `end` event saying why — its key revoked or its
+ * tenant disabled, a client that stopped reading, a server restart.
  */
 @Controller('v1/live')
 @UseGuards(ReadKeyGuard, QueryQuotaGuard)
 export class LiveActivityController {
-  constructor(private readonly hub: LiveActivityHub) {}
+  constructor(
+    private readonly hub: LiveActivityHub,
+    private readonly directory: TenantDirectory,
+  ) {}
 
   @Get()
-  stream(@CurrentTenant() tenant: ResolvedTenant, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+  async stream(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const raw = reply.raw;
-    const unsubscribe = this.hub.subscribe(tenant.tenantId, {
-      frame: (frame) => raw.write(`event: activity\ndata: ${JSON.stringify(frame)}\n\n`),
-      end: () => raw.end(),
-    });
+    // The guard resolved this key; the stream checks it again while it is open.
+    const key = extractBearer(request.headers) ?? '';
+    const listener: LiveListener = {
+      frame: (frame) => {
+        if (raw.destroyed || raw.writableNeedDrain) return false;
+        raw.write(`event: activity\ndata: ${JSON.stringify(frame)}\n\n`);
+        return true;
+      },
+      end: (reason) => {
+        if (!raw.destroyed) raw.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      },
+      stillAuthorized: async () => {
+        const now = await this.directory.resolve(key);
+        return now !== null && now.tenantId === tenant.tenantId && now.scope === 'read';
+      },
+    };
+    const unsubscribe = await this.hub.subscribe(tenant.tenantId, listener);
     if (!unsubscribe) throw new HttpException('too many open live streams for this tenant; close one first', 429);
-    // The guards awaited Redis: a client that hung up meanwhile has already had its 'close',
-    // and a listener added now would never run, keeping its place for good.
+    // The guards and the claim awaited Redis: a client that hung up meanwhile has already had
+    // its 'close', and a listener added now would never run, keeping its place for good.
     reply.hijack();
     if (request.raw.socket.destroyed) {
       unsubscribe();

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { QueryQuotaGuard } from '../query-analytics/query-quota.guard';
 import { LIVE_OPTIONS, LiveActivityHub, type LiveOptions } from './live-activity.hub';
 import { LiveActivityController } from './live-activity.controller';
+import { LiveStreamRegistry } from './live-stream.registry';
 
 @Module({})
 export class StreamLiveActivityModule {
@@ -9,7 +10,7 @@ export class StreamLiveActivityModule {
     return {
       module: StreamLiveActivityModule,
       controllers: [LiveActivityController],
-      providers: [{ provide: LIVE_OPTIONS, useValue: options }, LiveActivityHub, QueryQuotaGuard],
+      providers: [{ provide: LIVE_OPTIONS, useValue: options }, LiveActivityHub, LiveStreamRegistry, QueryQuotaGuard],
     };
   }
 }

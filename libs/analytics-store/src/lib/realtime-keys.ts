@@ -16,6 +16,11 @@ export const realtimeKeys = {
       : tenantKey(tenantId, 'uniq', interval, bucket, 'e', encodeURIComponent(name)),
   /** SET of the event names a tenant's events are counted under (bounded: `OTHER_EVENT_NAME`). */
   eventNames: (tenantId: TenantId) => tenantKey(tenantId, 'names'),
+  /**
+   * ZSET of a tenant's open `/v1/live` streams on every replica: member = stream id,
+   * score = when its claim lapses unless the replica holding it renews it.
+   */
+  liveStreams: (tenantId: TenantId) => tenantKey(tenantId, 'live', 'streams'),
   /** Events received in one second (by ingest time): the live view. */
   live: (tenantId: TenantId, second: number) => tenantKey(tenantId, 'live', second),
 } as const;
