@@ -52,6 +52,10 @@ export class PostgresComponent implements StackComponent {
     const bin = postgresBinDir();
     if (!bin) throw new Error('PostgreSQL is not installed (the "postgresql" package on Debian)');
     const user = serverUser();
+    // The parents first, with the usual mode: a recursive mkdir would give them 0700 too, and the
+    // server's user could not reach its own folder through them (seen when postgres was the first
+    // component to run, the others already answering).
+    mkdirSync(dirname(this.socketDir), { recursive: true });
     mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
     if (user) chownSync(this.socketDir, user.uid, user.gid);
     if (!existsSync(join(this.dataDir, 'PG_VERSION'))) {
