@@ -104,9 +104,10 @@ describe('LiveActivityHub', () => {
     await hub.subscribe(tenant, patient);
     await settle();
     stalled.reading = false;
+    // Taken before the push, so the skipping began at `now` or later, whatever the machine's pace.
+    const now = Date.now();
     await (hub as unknown as { push(t: TenantId): Promise<void> }).push(tenant); // skipped from now on
     redisUp = false;
-    const now = Date.now();
     await hub.checkStreams(now + LIVE_STALL_MS - 1);
     expect(stalled.ended).toBeUndefined();
     await hub.checkStreams(now + LIVE_STALL_MS + 1_000);
