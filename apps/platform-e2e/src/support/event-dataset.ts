@@ -132,6 +132,19 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
   const poison: PoisonMessage[] = [];
   const poisonTenant = tenants[0] as TenantId;
   if (options.poison > 0 && typeof options.tenants !== 'number') throw new Error('poison is for made-up tenants only');
+  /** A well-formed envelope of the poison tenant's track event, for the kinds that break something else. */
+  const poisonTrack = (key: string, event: string): Message =>
+    envelopeMessage(
+      {
+        v: EVENT_ENVELOPE_VERSION,
+        tenantId: poisonTenant,
+        messageId: key,
+        receivedAt: new Date(now).toISOString(),
+        timestamp: new Date(now).toISOString(),
+        event: { type: 'track', event, userId: 'x', messageId: key },
+      },
+      key,
+    );
   const poisonKinds: ((key: string) => Message & { reason: string })[] = [
     (key) => ({ key, value: '{"v":1,"tenantId":', reason: 'not_json' }),
     (key) => ({ key, value: null, reason: 'empty' }),
@@ -147,35 +160,12 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
       reason: 'unknown_version',
     }),
     (key) => {
-      const other = envelopeMessage(
-        {
-          v: EVENT_ENVELOPE_VERSION,
-          tenantId: poisonTenant,
-          messageId: key,
-          receivedAt: new Date(now).toISOString(),
-          timestamp: new Date(now).toISOString(),
-          event: { type: 'track', event: 'Signed Up', userId: 'x', messageId: key },
-        },
-        key,
-      );
+      const other = poisonTrack(key, 'Signed Up');
       return { ...other, headers: { ...other.headers, 'tally-tenant-id': newTenantId() }, reason: 'tenant_mismatch' };
     },
     // A lone surrogate (a legal JSON escape) in the name: once retried for ever as "waiting for
     // redis" (URI-encoding the key threw), stopping the partition for every tenant.
-    (key) => ({
-      ...envelopeMessage(
-        {
-          v: EVENT_ENVELOPE_VERSION,
-          tenantId: poisonTenant,
-          messageId: key,
-          receivedAt: new Date(now).toISOString(),
-          timestamp: new Date(now).toISOString(),
-          event: { type: 'track', event: 'x\ud800', userId: 'x', messageId: key },
-        },
-        key,
-      ),
-      reason: 'invalid_envelope',
-    }),
+    (key) => ({ ...poisonTrack(key, 'x\ud800'), reason: 'invalid_envelope' }),
   ];
   for (let i = 0; i < options.poison; i++) {
     const key = `poison-${seed}-${i}`;
