@@ -73,7 +73,7 @@ export class AnalyticsQueryService {
     this.checkTimeseries(query); // again, so the service is safe without its controller
     const buckets = zonedBuckets(query.from.getTime(), query.to.getTime(), query.interval, query.tz);
     const ranges = buckets.map((b) => [Math.floor(b.startMs / MINUTE_MS), Math.ceil(b.endMs / MINUTE_MS)] as const);
-    const counted = await this.countRanges(tenantId, ranges);
+    const counted = await this.countRanges(tenantId, ranges, query.event);
     const series = buckets.map((b, i) => {
       const counts = counted[i] ?? EMPTY;
       const count = query.event === undefined ? counts.total : (counts.byName.get(query.event) ?? 0);
@@ -113,9 +113,10 @@ export class AnalyticsQueryService {
   private async countRanges(
     tenantId: TenantId,
     ranges: readonly (readonly [number, number])[],
+    onlyName?: string,
   ): Promise<RangeCounts[]> {
     try {
-      return await this.counts.count(tenantId, ranges);
+      return await this.counts.count(tenantId, ranges, onlyName);
     } catch (error) {
       if (error instanceof QueryTooLargeError) {
         throw new BadRequestException(

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { dirtyMinutesOf, realtimeKeys, rollupKeys, type RollupDocument } from '@tally/analytics-store';
+import { dirtyMinutesOf, realtimeKeys, rollupKeys, type NameRollup, type RollupDocument } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
 import type { TenantId } from '@tally/tenancy';
 import { RollupStore, runsOf, type BucketRuns, type ByBucket } from '../rollups/rollup.store';
@@ -18,6 +18,15 @@ export class QueryTooLargeError extends Error {}
 
 /** How many rollups and counters one answer may read. */
 const MAX_READS = 50_000;
+
+/**
+ * Units tiled, or counts summed, between two yields to the event loop. Every tenant's
+ * queries share one event loop: an answer of thousands of units of a thousand names each,
+ * summed in one go, held every other request back for tens of milliseconds; in slices of
+ * well under a millisecond, the others are answered in between.
+ */
+const WORK_PER_SLICE = 2_000;
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Exact counts for minute ranges of one tenant. Settled buckets come from rollups
@@ -56,8 +65,16 @@ export class CountsReader {
     return read;
   }
 
-  /** `ranges` are [startMinute, endMinute); the answer has one entry per range, in order. */
-  async count(tenantId: TenantId, ranges: readonly (readonly [number, number])[]): Promise<RangeCounts[]> {
+  /**
+   * `ranges` are [startMinute, endMinute); the answer has one entry per range, in order.
+   * With `onlyName`, only that name is counted (`total` is then its count): a series of
+   * one event does not sum every other name of every bucket.
+   */
+  async count(
+    tenantId: TenantId,
+    ranges: readonly (readonly [number, number])[],
+    onlyName?: string,
+  ): Promise<RangeCounts[]> {
     // The late-write counter first: cached rollups read under it stay valid (see SettledRollupsCache).
     const [lateReply, dirtyReply] =
       (await this.redis
@@ -100,14 +117,27 @@ export class CountsReader {
           todo.push(...splitUnit(unit));
         }
         if (++reads > MAX_READS) throw new QueryTooLargeError('the query needs too much minute-level data');
+        if (reads % WORK_PER_SLICE === 0) await yieldToOthers();
       }
       leavesPerRange.push(leaves);
     }
 
+    // What the cache holds is taken now: another request may empty it while this one waits.
+    const namesByUnit = new Map<number, readonly NameRollup[] | null>();
+    const toFetch: RollupUnit[] = [];
+    for (const unit of fromRollups) {
+      const key = unitKey(unit);
+      const cached = settled.get(key);
+      if (cached !== undefined) namesByUnit.set(key, cached);
+      else toFetch.push(unit);
+    }
     const counterMinutes = [...fromCounters];
     const pipeline = this.redis.pipeline();
-    for (const minute of counterMinutes) pipeline.hgetall(realtimeKeys.counts(tenantId, minute));
-    const toFetch = fromRollups.filter((u) => !settled.has(unitKey(u)));
+    for (const minute of counterMinutes) {
+      const key = realtimeKeys.counts(tenantId, minute);
+      if (onlyName === undefined) pipeline.hgetall(key);
+      else pipeline.hget(key, onlyName);
+    }
     const [stored, counters] = await Promise.all([
       this.readRollups(tenantId, late ?? '0', toFetch),
       counterMinutes.length > 0 ? pipeline.exec() : Promise.resolve([]),
@@ -116,30 +146,43 @@ export class CountsReader {
     for (const [i, minute] of counterMinutes.entries()) {
       const [error, value] = counters?.[i] ?? [null, {}];
       if (error) throw error;
-      live.set(minute, value as Record<string, string>);
+      if (onlyName === undefined) live.set(minute, value as Record<string, string>);
+      else live.set(minute, value === null ? {} : { [onlyName]: value as string });
     }
-
     for (const unit of toFetch) {
-      this.settled.remember(settled, unitKey(unit), stored[unit.interval].get(unit.bucket)?.names ?? null);
+      const names = stored[unit.interval].get(unit.bucket)?.names ?? null;
+      namesByUnit.set(unitKey(unit), names);
+      this.settled.remember(settled, unitKey(unit), names);
     }
-    const namesOf = (unit: RollupUnit) => settled.get(unitKey(unit)) ?? stored[unit.interval].get(unit.bucket)?.names;
 
-    return leavesPerRange.map((leaves) => {
+    const answers: RangeCounts[] = [];
+    let work = 0;
+    for (const leaves of leavesPerRange) {
       const byName = new Map<string, number>();
-      const add = (name: string, n: number) => byName.set(name, (byName.get(name) ?? 0) + n);
+      const add = (name: string, n: number) => {
+        if (onlyName === undefined || name === onlyName) byName.set(name, (byName.get(name) ?? 0) + n);
+      };
       for (const unit of leaves) {
         if (unit.interval === 'minute' && fromCounters.has(unit.bucket)) {
-          for (const [name, n] of Object.entries(live.get(unit.bucket) ?? {})) add(name, Number(n));
+          const counted = Object.entries(live.get(unit.bucket) ?? {});
+          for (const [name, n] of counted) add(name, Number(n));
+          work += 1 + counted.length;
         } else {
-          for (const { name, count } of namesOf(unit) ?? []) {
-            add(name, count);
-          }
+          const names = namesByUnit.get(unitKey(unit)) ?? [];
+          if (onlyName === undefined) for (const { name, count } of names) add(name, count);
+          else add(onlyName, names.find((n) => n.name === onlyName)?.count ?? 0);
+          work += 1 + names.length;
+        }
+        if (work >= WORK_PER_SLICE) {
+          work = 0;
+          await yieldToOthers();
         }
       }
       let total = 0;
       for (const n of byName.values()) total += n;
-      return { total, byName };
-    });
+      answers.push({ total, byName });
+    }
+    return answers;
   }
 }
 
@@ -163,4 +206,6 @@ export function runsByInterval(units: readonly RollupUnit[]): BucketRuns {
   };
 }
 
-const unitKey = (unit: RollupUnit): string => `${unit.interval}:${unit.bucket}`;
+/** A unit as one number (its bucket and interval): a map keyed by numbers hashes nothing. */
+const INTERVAL_INDEX = { minute: 0, hour: 1, day: 2 } as const;
+const unitKey = (unit: RollupUnit): number => unit.bucket * 3 + INTERVAL_INDEX[unit.interval];

@@ -4,7 +4,7 @@ import type { TenantId } from '@tally/tenancy';
 interface TenantEntries {
   /** The tenant's late-write counter the entries were read under. */
   readonly late: string;
-  readonly names: Map<string, readonly NameRollup[] | null>;
+  readonly names: Map<number, readonly NameRollup[] | null>;
 }
 
 /**
@@ -22,7 +22,7 @@ export class SettledRollupsCache {
   constructor(private readonly maxEntries = 200_000) {}
 
   /** The tenant's entries valid under `late` (emptied if the counter moved). */
-  entriesFor(tenantId: TenantId, late: string): Map<string, readonly NameRollup[] | null> {
+  entriesFor(tenantId: TenantId, late: string): Map<number, readonly NameRollup[] | null> {
     const current = this.tenants.get(tenantId);
     if (current?.late === late) return current.names;
     if (current) this.entries -= current.names.size;
@@ -31,7 +31,7 @@ export class SettledRollupsCache {
     return fresh.names;
   }
 
-  remember(names: Map<string, readonly NameRollup[] | null>, key: string, value: readonly NameRollup[] | null): void {
+  remember(names: Map<number, readonly NameRollup[] | null>, key: number, value: readonly NameRollup[] | null): void {
     if (this.entries >= this.maxEntries) {
       // Crude but bounded: start over rather than grow.
       for (const entry of this.tenants.values()) entry.names.clear();

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { zonedBucketCount, zonedBuckets } from './zoned-buckets';
 
 describe('zonedBuckets', () => {
@@ -92,5 +93,44 @@ describe('zonedBucketCount', () => {
     expect(zonedBucketCount(fromMs, toMs, 'day', 'Europe/Paris')).toBe(
       zonedBuckets(fromMs, toMs, 'day', 'Europe/Paris').length,
     );
+  });
+});
+
+describe('zonedBuckets against luxon, bucket by bucket', () => {
+  /** What zonedBuckets was before it took luxon's first step itself: luxon's own arithmetic, one bucket at a time. */
+  const byLuxon = (fromMs: number, toMs: number, interval: 'minute' | 'hour' | 'day', tz: string) => {
+    const buckets: { startMs: number; endMs: number }[] = [];
+    let start = DateTime.fromMillis(fromMs, { zone: tz }).startOf(interval);
+    while (start.toMillis() < toMs) {
+      const next = start.plus({ [`${interval}s`]: 1 });
+      buckets.push({ startMs: start.toMillis(), endMs: next.toMillis() });
+      start = next;
+    }
+    return buckets;
+  };
+  // DST at 02:00 and at midnight (Havana, Beirut, Santiago), 30-minute DST (Lord Howe), a
+  // skipped date (Apia), DST suspended for Ramadan (Casablanca), seconds-offset local mean time.
+  const zones = [
+    'Europe/Paris',
+    'America/Havana',
+    'Asia/Beirut',
+    'America/Santiago',
+    'Australia/Lord_Howe',
+    'Pacific/Apia',
+    'Africa/Casablanca',
+    'America/New_York',
+    'Asia/Kathmandu',
+  ];
+
+  it.each(zones)('gives luxon’s buckets in %s, across years of DST changes', (tz) => {
+    for (const anchor of ['2010-06-01T00:00:00Z', '2024-02-01T13:17:00Z', '1890-01-01T00:00:00Z']) {
+      const fromMs = Date.parse(anchor);
+      expect(zonedBuckets(fromMs, fromMs + 800 * 86_400_000, 'day', tz)).toEqual(
+        byLuxon(fromMs, fromMs + 800 * 86_400_000, 'day', tz),
+      );
+      expect(zonedBuckets(fromMs, fromMs + 1_500 * 3_600_000, 'hour', tz)).toEqual(
+        byLuxon(fromMs, fromMs + 1_500 * 3_600_000, 'hour', tz),
+      );
+    }
   });
 });
