@@ -1,11 +1,21 @@
-import type { SummaryAnswer, TimeseriesAnswer } from '@tally/contracts';
+import type { SummaryAnswer } from '@tally/contracts';
 import type { CreatedTenant } from '@tally/tenancy';
 import { eventually, sleep, testEnvironment } from '@tally/testing';
 import { minuteWindow, readAnswer } from './support/aggregation-reads';
-import { CountPoller, freshnessOf, median } from './support/freshness';
+import { median } from './support/freshness';
 import { LiveFeed } from './support/live-feed';
 import { startOwnPlatform, type OwnPlatform } from './support/own-platform';
 import { sendPaced, type PacedAnswer } from './support/paced-requests';
+import {
+  countOf,
+  judgeRound,
+  playRounds,
+  runSteady,
+  type SteadyRun,
+  type SteadyTenant,
+  type Yardstick,
+  warmUp,
+} from './support/steady-tenant';
 import { provisionTenant } from './support/tenants';
 
 const PORTS = { ingest: 3930, aggregation: 3931, worker: 3932 };
@@ -33,77 +43,14 @@ const RUN_MS = 8_000;
 const FRESHNESS_FLOOR_MS = 250;
 const freshnessBound = (baselineMs: number): number => Math.max(baselineMs * 1.1, baselineMs + FRESHNESS_FLOOR_MS);
 
-/**
- * The baseline is B alone just before the flood and again just after it (once A's
- * accepted events are all counted, so nothing of A is left in the pipeline). The shared
- * machine changes under a measurement: FerretDB, which the worker writes every event
- * through, was seen at 0.3 s and at 6 s of freshness from one minute to the next, and
- * once stalled every write for 30 s, while other runs used it. So a round is judged only
- * when its two baselines agree (else the background moved and the round says nothing),
- * and a round that finds B slower beside the flood is measured again: the test passes on
- * a round that holds before a second round that does not. Harm done by the flood shows
- * in every round (a lasting one as a slow run after it, so no round is ever judged);
- * a stall of the store by someone else's run shows in one.
- */
+/** Freshness medians, each within 10 % (or 250 ms) of B alone. */
+const YARDSTICK: Yardstick = {
+  statistic: median,
+  bounds: { queryFreshnessMs: freshnessBound, liveFreshnessMs: freshnessBound },
+};
+
+/** Rounds played at most (`playRounds`): the first that holds, or a second that does not, settles it. */
 const ROUNDS = 3;
-
-/** One run of B's stream, followed until every event shows, with each event's freshness. */
-interface SteadyRun {
-  readonly event: string;
-  readonly answers: readonly PacedAnswer[];
-  readonly queryFreshness: readonly number[];
-  readonly liveFreshness: readonly number[];
-}
-
-/** What B saw over one or more runs. */
-interface SteadyFigures {
-  readonly accepted: number;
-  readonly acceptedPerSecond: number;
-  readonly ingestMedianMs: number;
-  readonly queryFreshnessMs: number;
-  readonly liveFreshnessMs: number;
-}
-
-const figuresOf = (...runs: SteadyRun[]): SteadyFigures => {
-  const answers = runs.flatMap((r) => r.answers);
-  const accepted = answers.reduce((sum, a) => sum + a.accepted, 0);
-  return {
-    accepted,
-    // Per second of sending: the sender keeps its schedule whatever ingest-api does, so this
-    // falls only by refusals or failures (latency is reported beside it; freshness counts from the 200).
-    acceptedPerSecond: Math.round((accepted / ((runs.length * RUN_MS) / 1_000)) * 100) / 100,
-    ingestMedianMs: median(answers.map((a) => a.answeredAt - a.sentAt)),
-    queryFreshnessMs: median(runs.flatMap((r) => r.queryFreshness)),
-    liveFreshnessMs: median(runs.flatMap((r) => r.liveFreshness)),
-  };
-};
-
-const agrees = (a: SteadyFigures, b: SteadyFigures): boolean =>
-  (['queryFreshnessMs', 'liveFreshnessMs'] as const).every(
-    (k) => Math.max(a[k], b[k]) <= freshnessBound(Math.min(a[k], b[k])),
-  );
-
-interface Round {
-  readonly before: SteadyFigures;
-  readonly beside: SteadyFigures;
-  readonly after: SteadyFigures;
-  /** Both runs of B alone, pooled: what B beside the flood is held to. */
-  readonly alone: SteadyFigures;
-  /** `unjudged` when the two baselines disagree: the machine changed during the round. */
-  readonly verdict: 'holds' | 'slower' | 'unjudged';
-}
-
-/** B beside the flood against B alone: accepted rate and both freshness medians. */
-const judge = (before: SteadyRun, beside: SteadyRun, after: SteadyRun): Round => {
-  const figures = { before: figuresOf(before), beside: figuresOf(beside), after: figuresOf(after) };
-  const alone = figuresOf(before, after);
-  const holds =
-    figures.beside.acceptedPerSecond >= alone.acceptedPerSecond * 0.9 &&
-    figures.beside.queryFreshnessMs <= freshnessBound(alone.queryFreshnessMs) &&
-    figures.beside.liveFreshnessMs <= freshnessBound(alone.liveFreshnessMs);
-  const verdict = !agrees(figures.before, figures.after) ? 'unjudged' : holds ? 'holds' : 'slower';
-  return { ...figures, alone, verdict };
-};
 
 /**
  * Tenant A floods ingest at ten times its quota while tenant B sends at its normal rate.
@@ -119,35 +66,16 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
   let flooder: CreatedTenant;
   let steady: CreatedTenant;
   let live: LiveFeed;
+  let steadyTenant: SteadyTenant;
   let warmUpAt: number;
-
-  /** A tenant's count of one event name in a recent window, as a dashboard reads it. */
-  const countOf = (tenant: CreatedTenant, event: string, window: string) => async () =>
-    (
-      await readAnswer<TimeseriesAnswer>(
-        aggregationUrl,
-        tenant.readKey,
-        `/v1/timeseries?event=${encodeURIComponent(event)}&interval=minute&${window}`,
-      )
-    ).total;
 
   beforeAll(async () => {
     [flooder, steady] = await Promise.all([provisionTenant(env, FLOODER_QUOTA), provisionTenant(env, STEADY_QUOTA)]);
     platform = await startOwnPlatform(env, PORTS, { LIVE_PUSH_INTERVAL_MS: '250' });
     ({ ingestUrl, aggregationUrl } = platform);
     live = await LiveFeed.open(aggregationUrl, steady.readKey);
-    // One event through the whole path first, so no key lookup or first connection lands in a run.
-    const warmUp = await sendPaced({
-      ingestUrl,
-      writeKey: steady.writeKey,
-      event: 'Warm Up',
-      durationMs: 100,
-      ...STEADY,
-    });
-    expect(warmUp.map((a) => a.status)).toEqual([200]);
-    warmUpAt = (warmUp[0] as PacedAnswer).sentAt;
-    const window = minuteWindow(warmUpAt, Date.now() + 60_000);
-    await eventually(async () => expect(await countOf(steady, 'Warm Up', window)()).toBe(1), 60_000, 200);
+    steadyTenant = { ingestUrl, aggregationUrl, tenant: steady, live, runMs: RUN_MS, ...STEADY };
+    warmUpAt = await warmUp(steadyTenant);
   }, 180_000);
 
   afterAll(async () => {
@@ -155,36 +83,11 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
     await platform?.stop();
   });
 
-  const runSteady = async (event: string): Promise<SteadyRun> => {
-    // Start on a whole second, after all earlier events arrived: the live view counts by arrival second.
-    await sleep(1_000 - (Date.now() % 1_000));
-    const second = Math.floor(Date.now() / 1_000);
-    const poller = new CountPoller(countOf(steady, event, minuteWindow(Date.now(), Date.now() + 3 * 60_000)), 100);
-    let answers: PacedAnswer[];
-    try {
-      answers = await sendPaced({ ingestUrl, writeKey: steady.writeKey, event, durationMs: RUN_MS, ...STEADY });
-      const sent = answers.length * STEADY.eventsPerRequest;
-      await Promise.all([poller.reaches(sent, 60_000), live.reaches(second, sent, 60_000)]);
-    } finally {
-      await poller.stop();
-    }
-    const acked = answers.map((a) => a.answeredAt);
-    return {
-      event,
-      answers,
-      queryFreshness: freshnessOf(acked, poller.readings),
-      liveFreshness: freshnessOf(acked, live.countsSince(second)),
-    };
-  };
-
   it('refuses the flood with 429s while the other tenant keeps its rate, freshness and exact counts', async () => {
     const runs: SteadyRun[] = [];
     const flood: PacedAnswer[] = [];
-    const rounds: Round[] = [];
-    const settled = () =>
-      rounds.some((r) => r.verdict === 'holds') || rounds.filter((r) => r.verdict === 'slower').length >= 2;
-    for (let round = 1; round <= ROUNDS && !settled(); round++) {
-      const before = await runSteady(`Steady ${round} before`);
+    const rounds = await playRounds(ROUNDS, async (round) => {
+      const before = await runSteady(steadyTenant, `Steady ${round} before`);
       // The flood starts a second early, so B's whole run meets A past its burst, and outlasts it.
       const flooding = sendPaced({
         ingestUrl,
@@ -194,20 +97,21 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
         ...FLOOD,
       });
       await sleep(1_000);
-      const beside = await runSteady(`Steady ${round} beside flood`);
+      const beside = await runSteady(steadyTenant, `Steady ${round} beside flood`);
       flood.push(...(await flooding));
       const floodAccepted = flood.reduce((sum, a) => sum + a.accepted, 0);
       const floodWindow = minuteWindow(Math.min(...flood.map((a) => a.sentAt)), Date.now() + 3 * 60_000);
       await eventually(
-        async () => expect(await countOf(flooder, 'Flood', floodWindow)()).toBe(floodAccepted),
+        async () => expect(await countOf(aggregationUrl, flooder, 'Flood', floodWindow)()).toBe(floodAccepted),
         60_000,
         250,
       );
-      const after = await runSteady(`Steady ${round} after`);
+      const after = await runSteady(steadyTenant, `Steady ${round} after`);
       runs.push(before, beside, after);
-      rounds.push(judge(before, beside, after));
-      process.stdout.write(`noisy neighbour, round ${round}: ${JSON.stringify(rounds.at(-1))}\n`);
-    }
+      const judged = judgeRound(YARDSTICK, RUN_MS, before, beside, after);
+      process.stdout.write(`noisy neighbour, round ${round}: ${JSON.stringify(judged)}\n`);
+      return judged;
+    });
 
     // B: every request accepted whole, with and without the flood.
     expect(runs.flatMap((r) => r.answers).filter((a) => a.status !== 200 || a.accepted !== 1)).toEqual([]);

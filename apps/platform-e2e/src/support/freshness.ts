@@ -38,12 +38,22 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** The 99th percentile by nearest rank: of fewer than 100 values, the largest. */
+export function p99(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.ceil(sorted.length * 0.99) - 1] as number;
+}
+
 /**
  * Reads a count over and over (the next read starts when the last one is answered, so
- * a slow store is not flooded) and keeps every reading; a failed read is skipped.
+ * a slow store is not flooded) and keeps every reading, and how long each read took; a
+ * failed read is skipped.
  */
 export class CountPoller {
   readonly readings: CountReading[] = [];
+  /** Milliseconds from asking to the answer, of every read that succeeded. */
+  readonly latencies: number[] = [];
   failedReads = 0;
   private stopped = false;
   private readonly loop: Promise<void>;
@@ -74,7 +84,9 @@ export class CountPoller {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
+        const asked = performance.now();
         const count = await this.read();
+        this.latencies.push(performance.now() - asked);
         this.readings.push({ at: Date.now(), count });
       } catch {
         this.failedReads++;
