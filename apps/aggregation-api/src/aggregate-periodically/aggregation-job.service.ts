@@ -141,6 +141,7 @@ export class AggregationJob implements OnApplicationBootstrap, OnApplicationShut
       const slice = batch.slice(i, i + SLICE_MINUTES);
       const rolled = await this.builder.roll(tenantId, slice, nowMs);
       await this.builder.clear(tenantId, slice);
+      await this.builder.expireRolledUp(tenantId, rolled.rolledUpKeys);
       report.minutes += rolled.minutes;
       report.recounted += rolled.recounted;
       this.metrics.minutesRolled.inc({ source: 'redis' }, rolled.minutes - rolled.recounted);

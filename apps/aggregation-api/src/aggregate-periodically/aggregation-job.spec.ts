@@ -37,7 +37,14 @@ class RecordingBuilder {
   roll(tenantId: TenantId, dirty: readonly DirtyMinute[]): Promise<RollReport> {
     const failure = this.failures.get(tenantId);
     if (failure) return Promise.reject(failure);
-    return Promise.resolve({ minutes: dirty.length, recounted: 0 });
+    return Promise.resolve({
+      minutes: dirty.length,
+      recounted: 0,
+      rolledUpKeys: { byMinute: new Map(), ofParents: [] },
+    });
+  }
+  expireRolledUp(): Promise<void> {
+    return Promise.resolve();
   }
   clear(tenantId: TenantId, dirty: readonly DirtyMinute[]): Promise<number> {
     this.cleared.set(tenantId, [...(this.cleared.get(tenantId) ?? []), ...dirty.map((d) => d.minute)]);

@@ -1,6 +1,8 @@
 /**
  * Union of a stored HyperLogLog (a rollup's bytes) and a live one (a Redis key): the
- * result's bytes, or nil when neither exists. Merging is a union, so doing it twice
+ * result's bytes, or nil when neither exists. A live key gets the stored one merged in
+ * too: one re-created by a late write after it expired holds only what came since, and
+ * queries read a live key rather than the rollup. Merging is a union, so doing it twice
  * changes nothing.
  *
  * KEYS[1] = scratch key (same tenant slot); KEYS[2] = live HLL. ARGV[1] = stored bytes or ''.
@@ -8,8 +10,13 @@
 export const MERGE_HLL_LUA = `
 redis.call('DEL', KEYS[1])
 if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1]) end
-if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PFMERGE', KEYS[1], KEYS[2]) end
-local merged = redis.call('GET', KEYS[1])
+local merged
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if ARGV[1] ~= '' then redis.call('PFMERGE', KEYS[2], KEYS[1]) end
+  merged = redis.call('GET', KEYS[2])
+else
+  merged = redis.call('GET', KEYS[1])
+end
 redis.call('DEL', KEYS[1])
 return merged
 `;

@@ -6,6 +6,7 @@ import {
   MAX_NAMES_PER_ROLLUP,
   OTHER_EVENT_NAME,
   RAW_EVENTS_COLLECTION,
+  REALTIME_TTL_SECONDS,
   freshCountersField,
   realtimeKeys,
   rollupKeys,
@@ -115,6 +116,34 @@ describe('RollupBuilder', () => {
     await builder.clear(tenant, dirty);
     expect(await totals(tenant)).toEqual({ minute: 5, hour: 5, day: 5 });
     expect(await redis.hget(realtimeKeys.counts(tenant, minute), 'Signed Up')).toBe('5');
+  });
+
+  it('cuts rolled-up Redis state to ten minutes, and a late write after it expired still counts whole', async () => {
+    const tenant = newTenantId();
+    const hourly = realtimeKeys.uniques(tenant, 'hour', hour);
+    await workerWrites(tenant, 'Signed Up', 3);
+    await redis.pfadd(realtimeKeys.uniques(tenant, 'minute', minute, 'Signed Up'), 'u:early');
+    await redis.pfadd(hourly, 'u:early');
+    const dirty = closedDirtyMinutes(await redis.hgetall(rollupKeys.dirtyMinutes(tenant)), minute + 60);
+    const rolled = await builder.roll(tenant, dirty, Date.now());
+    await builder.clear(tenant, dirty);
+    await builder.expireRolledUp(tenant, rolled.rolledUpKeys);
+    const keys = [
+      realtimeKeys.counts(tenant, minute),
+      realtimeKeys.uniques(tenant, 'minute', minute),
+      realtimeKeys.uniques(tenant, 'minute', minute, 'Signed Up'),
+      hourly, // the hour has ended
+    ];
+    const ttls = await Promise.all(keys.map((key) => redis.ttl(key)));
+    expect(ttls.filter((ttl) => ttl <= 0 || ttl > REALTIME_TTL_SECONDS.afterRollup)).toEqual([]);
+
+    await redis.del(...keys); // they expire; then a late event comes
+    await workerWrites(tenant, 'Signed Up', 1);
+    await redis.pfadd(hourly, 'u:late');
+    await rollAll(tenant);
+    expect(await totals(tenant)).toEqual({ minute: 4, hour: 4, day: 4 });
+    // The re-created key got the rollup's users back: queries read a live key rather than the rollup.
+    expect(await redis.pfcount(hourly)).toBe(2);
   });
 
   it('keeps at most the bounded number of names per rollup, the rest in (other), totals exact', async () => {

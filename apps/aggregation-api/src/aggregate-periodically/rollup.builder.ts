@@ -33,6 +33,14 @@ export interface RollReport {
   readonly minutes: number;
   /** Minutes whose counters were gone and were recounted from the raw events. */
   readonly recounted: number;
+  /** The Redis keys whose contents the rollups now hold. */
+  readonly rolledUpKeys: RolledUpKeys;
+}
+
+export interface RolledUpKeys {
+  readonly byMinute: ReadonlyMap<number, readonly string[]>;
+  /** Of each hour and day rolled up, with when it ends. */
+  readonly ofParents: readonly { readonly endMs: number; readonly keys: readonly string[] }[];
 }
 
 interface RollupScripts {
@@ -136,7 +144,46 @@ export class RollupBuilder {
       all.map((d) => d.sketch),
       existing,
     );
-    return { minutes: minutes.length, recounted };
+    const keysOf = ({ rollup }: BuiltRollup) => [
+      ...(rollup.interval === 'minute' ? [realtimeKeys.counts(tenantId, rollup.bucket)] : []),
+      realtimeKeys.uniques(tenantId, rollup.interval, rollup.bucket),
+      ...rollup.names.map((n) => realtimeKeys.uniques(tenantId, rollup.interval, rollup.bucket, n.name)),
+    ];
+    const endOf = ({ rollup }: BuiltRollup) =>
+      (rollup.bucket + 1) * (rollup.interval === 'hour' ? 3_600_000 : 86_400_000);
+    return {
+      minutes: minutes.length,
+      recounted,
+      rolledUpKeys: {
+        byMinute: new Map(minuteDocs.map((d) => [d.rollup.bucket, keysOf(d)])),
+        ofParents: [...hourDocs, ...dayDocs].map((d) => ({ endMs: endOf(d), keys: keysOf(d) })),
+      },
+    };
+  }
+
+  /**
+   * Cuts the lives of rolled-up keys (never lengthens one) to
+   * `REALTIME_TTL_SECONDS.afterRollup` from now — a query that saw the minute dirty just
+   * before may still be reading them — or, for an hour or a day that has not ended yet,
+   * from its end. A minute that changed meanwhile keeps its keys for the next run. A
+   * later write puts a key's long life back, and every rollup merges its keys into the
+   * sketches, so nothing is lost with them. Run after `clear`.
+   */
+  async expireRolledUp(tenantId: TenantId, keys: RolledUpKeys): Promise<void> {
+    const minutes = [...keys.byMinute.keys()];
+    if (minutes.length === 0) return;
+    const stillDirty = await this.redis.hmget(rollupKeys.dirtyMinutes(tenantId), ...minutes.map(String));
+    const expire = this.redis.pipeline();
+    const afterMs = REALTIME_TTL_SECONDS.afterRollup * 1_000;
+    const nowMs = Date.now();
+    for (const [i, minute] of minutes.entries()) {
+      if (stillDirty[i] !== null) continue;
+      for (const key of keys.byMinute.get(minute) ?? []) expire.pexpireat(key, nowMs + afterMs, 'LT');
+    }
+    for (const { endMs, keys: parentKeys } of keys.ofParents) {
+      for (const key of parentKeys) expire.pexpireat(key, Math.max(endMs, nowMs) + afterMs, 'LT');
+    }
+    await execAll(expire);
   }
 
   /** Marks the rolled-up minutes clean unless they changed meanwhile; returns how many stay dirty. */

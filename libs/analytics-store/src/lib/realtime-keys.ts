@@ -25,12 +25,24 @@ export const realtimeKeys = {
   live: (tenantId: TenantId, second: number) => tenantKey(tenantId, 'live', second),
 } as const;
 
-/** How long each kind of key outlives its bucket's last write. */
+/**
+ * How long each kind of key outlives its bucket's last write: long enough to wait out an
+ * aggregation job that cannot run. Once a bucket is rolled up (and, for an hour or a
+ * day, has ended), its keys are needed no longer — queries read it from its rollup, and
+ * a late write re-creates them — so the job cuts their lives to `afterRollup`. A tenant's
+ * Redis state is then what has not been rolled up yet, not days of it.
+ */
 export const REALTIME_TTL_SECONDS = {
   counts: 7 * 86_400,
   uniques: { minute: 2 * 86_400, hour: 40 * 86_400, day: 400 * 86_400 },
   live: 120,
-} as const satisfies { counts: number; uniques: Record<BucketInterval, number>; live: number };
+  afterRollup: 600,
+} as const satisfies {
+  counts: number;
+  uniques: Record<BucketInterval, number>;
+  live: number;
+  afterRollup: number;
+};
 
 /** Only this much of the recent past is "live"; older arrivals (a backlog) are not pushed as live. */
 export const LIVE_WINDOW_SECONDS = 60;
