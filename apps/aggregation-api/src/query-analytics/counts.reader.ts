@@ -25,7 +25,7 @@ const MAX_READS = 50_000;
  * summed in one go, held every other request back for tens of milliseconds; in slices of
  * well under a millisecond, the others are answered in between.
  */
-const WORK_PER_SLICE = 2_000;
+const WORK_PER_SLICE = 500;
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**

@@ -166,3 +166,49 @@ export const openLiveStreams = (
   count: number,
 ): Promise<LiveAttempt[]> =>
   Promise.all(Array.from({ length: count }, () => openLive(aggregationPort, tenant.readKey)));
+
+/** Where the attacks go, and as whom. */
+export interface AttackTarget {
+  readonly env: TestEnvironment;
+  readonly ingestUrl: string;
+  readonly aggregationUrl: string;
+  readonly aggregationPort: number;
+  readonly tenant: CreatedTenant;
+  /** New distinct names per round. */
+  readonly namesPerRound: number;
+  /** Live streams the tenant may hold: one more is asked for. */
+  readonly liveStreamsAllowed: number;
+}
+
+/** Everything the tenant was answered in one round. */
+export interface AttackRound {
+  readonly poisonIngest: Answer;
+  readonly poisonKafkaKeys: readonly string[];
+  readonly names: readonly Answer[];
+  readonly backDated: Answer;
+  readonly large: readonly Answer[];
+  readonly storm: QueryStorm;
+  readonly live: readonly { readonly status: number; readonly body: string }[];
+}
+
+/** Every attack at once, staggered over the first seconds; queries and live streams until `signal`. */
+export async function attackOnce(target: AttackTarget, round: number, signal: AbortSignal): Promise<AttackRound> {
+  const { env, ingestUrl, aggregationUrl, tenant } = target;
+  const after = <T>(ms: number, act: () => Promise<T>) => sleep(ms).then(act);
+  const holdLiveStreams = async () => {
+    const attempts = await openLiveStreams(target.aggregationPort, tenant, target.liveStreamsAllowed + 1);
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    for (const attempt of attempts) attempt.close();
+    return attempts.map(({ status, body }) => ({ status, body }));
+  };
+  const [poisonIngest, poisonKafkaKeys, names, backDated, large, storm, live] = await Promise.all([
+    poisonThroughIngest(ingestUrl, tenant),
+    poisonThroughKafka(env, tenant),
+    after(1_000, () => sendDistinctNames(ingestUrl, tenant, `round-${round}`, target.namesPerRound)),
+    after(2_000, () => sendBackDated(ingestUrl, tenant)),
+    after(3_000, () => sendLargeRequests(ingestUrl, tenant)),
+    stormQueries(aggregationUrl, tenant, signal),
+    holdLiveStreams(),
+  ]);
+  return { poisonIngest, poisonKafkaKeys, names, backDated, large, storm, live };
+}

@@ -9,23 +9,38 @@ import type { TestEnvironment } from '@tally/testing';
 export interface RedisFootprint {
   readonly keys: number;
   readonly bytes: number;
+  /** Of those, the bytes of keys set to live longer than `lastingAfterSeconds`, or for ever. */
+  readonly lastingBytes: number;
 }
 
 /** Every key of the tenant (all carry its hash tag: `t:{<tenant>}:…`), found by SCAN. */
-export async function redisFootprint(env: TestEnvironment, tenantId: TenantId): Promise<RedisFootprint> {
+export async function redisFootprint(
+  env: TestEnvironment,
+  tenantId: TenantId,
+  lastingAfterSeconds = 90_000,
+): Promise<RedisFootprint> {
   const redis = createRedisClient(env.redis, 'tally-e2e-footprint');
   try {
     let cursor = '0';
     let keys = 0;
     let bytes = 0;
+    let lastingBytes = 0;
     do {
       const [next, found] = await redis.scan(cursor, 'MATCH', `${tenantKey(tenantId)}:*`, 'COUNT', 1_000);
       cursor = next;
-      const sizes = await Promise.all(found.map((key) => redis.memory('USAGE', key, 'SAMPLES', 0)));
+      const sizes = await Promise.all(
+        found.map(async (key) => ({
+          bytes: (await redis.memory('USAGE', key, 'SAMPLES', 0)) ?? 0,
+          ttl: await redis.ttl(key),
+        })),
+      );
       keys += found.length;
-      bytes += sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+      for (const size of sizes) {
+        bytes += size.bytes;
+        if (size.ttl === -1 || size.ttl > lastingAfterSeconds) lastingBytes += size.bytes;
+      }
     } while (cursor !== '0');
-    return { keys, bytes };
+    return { keys, bytes, lastingBytes };
   } finally {
     await redis.quit();
   }
