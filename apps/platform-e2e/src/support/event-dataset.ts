@@ -166,6 +166,8 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
     // A lone surrogate (a legal JSON escape) in the name: once retried for ever as "waiting for
     // redis" (URI-encoding the key threw), stopping the partition for every tenant.
     (key) => ({ ...poisonTrack(key, 'x\ud800'), reason: 'invalid_envelope' }),
+    // U+0000: PostgreSQL (under FerretDB) cannot store it, and its error reads like a store that is down.
+    (key) => ({ ...poisonTrack(key, 'x\u0000'), reason: 'invalid_envelope' }),
   ];
   for (let i = 0; i < options.poison; i++) {
     const key = `poison-${seed}-${i}`;

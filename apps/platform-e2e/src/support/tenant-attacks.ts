@@ -44,15 +44,18 @@ const track = (event: string, userId: string, extra: Record<string, unknown> = {
 });
 
 /**
- * Names no pipeline stage can carry: a lone UTF-16 surrogate is a legal JSON escape, and
- * once stopped every partition it reached. Sent as JSON text, since `JSON.stringify`
- * writes the escape the same way.
+ * Names no pipeline stage can carry, both legal JSON escapes: a lone UTF-16 surrogate
+ * (it once stopped every partition it reached) and U+0000 (PostgreSQL cannot store it).
+ * `JSON.stringify` writes both as escapes.
  */
+const POISON_NAMES = ['x\ud800', 'x\u0000'] as const;
+const poisonName = (i: number) => `${POISON_NAMES[i % POISON_NAMES.length] as string}${i}`;
+
 export const poisonThroughIngest = (ingestUrl: string, tenant: CreatedTenant, events = 128): Promise<Answer> =>
   postBatch(
     ingestUrl,
     tenant.writeKey,
-    JSON.stringify({ batch: Array.from({ length: events }, (_, i) => track(`x\ud800${i}`, 'poisoner')) }),
+    JSON.stringify({ batch: Array.from({ length: events }, (_, i) => track(poisonName(i), 'poisoner')) }),
   );
 
 /**
@@ -65,7 +68,7 @@ export async function poisonThroughKafka(env: TestEnvironment, tenant: CreatedTe
   const keys = Array.from({ length: count }, (_, i) => `${tenant.tenantId}:poisoner-${randomUUID()}-${i}`);
   await produceToEventsTopic(
     env,
-    keys.map((key) =>
+    keys.map((key, i) =>
       envelopeMessage(
         {
           v: EVENT_ENVELOPE_VERSION,
@@ -73,7 +76,7 @@ export async function poisonThroughKafka(env: TestEnvironment, tenant: CreatedTe
           messageId: key,
           receivedAt: now,
           timestamp: now,
-          event: { type: 'track', event: 'x\ud800', userId: 'poisoner', messageId: key },
+          event: { type: 'track', event: poisonName(i), userId: 'poisoner', messageId: key },
         },
         key,
       ),

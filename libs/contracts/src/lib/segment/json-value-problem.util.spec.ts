@@ -51,4 +51,16 @@ describe('jsonValueProblem', () => {
     // A surrogate pair is one character like any other.
     expect(jsonValueProblem(JSON.parse('{"event":"\\ud83d\\ude00 smile"}'), 64)).toBeUndefined();
   });
+
+  it('refuses strings and keys holding U+0000, which PostgreSQL (under FerretDB) cannot store', () => {
+    expect(jsonValueProblem(JSON.parse('{"userId":"a\\u0000b"}'), 64)).toEqual({
+      path: ['userId'],
+      message: 'holds U+0000 (a NUL character), which the event store cannot keep',
+    });
+    expect(jsonValueProblem(JSON.parse('{"properties":{"\\u0000":1}}'), 64)?.message).toBe(
+      'key holds U+0000 (a NUL character), which the event store cannot keep',
+    );
+    // Other control characters are text like any other.
+    expect(jsonValueProblem(JSON.parse('{"event":"a\\u0001\\t b"}'), 64)).toBeUndefined();
+  });
 });

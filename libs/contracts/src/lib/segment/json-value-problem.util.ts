@@ -16,7 +16,10 @@ export interface JsonValueProblem {
  * - strings (values or keys) that are not well-formed Unicode: a lone UTF-16 surrogate
  *   (`"\ud800"`, a legal JSON escape) cannot be encoded as UTF-8, so MongoDB would store
  *   U+FFFD in its place and URI-encoding a Redis key throws — a message that fails the
- *   same way on every delivery.
+ *   same way on every delivery;
+ * - strings (values or keys) holding U+0000 (`"\u0000"`): PostgreSQL, under FerretDB,
+ *   cannot store it in text, and answers an insert with an internal error that reads
+ *   like an unavailable store, so the worker would retry that message for ever.
  * The walk recurses at most `maxDepth` frames, so it is safe on the values it refuses.
  */
 export function jsonValueProblem(value: unknown, maxDepth: number): JsonValueProblem | undefined {
@@ -30,9 +33,17 @@ const REPORTED_PATH_LENGTH = 3;
 /** `String.prototype.isWellFormed` (Node 20), which TypeScript's es2023 library does not declare. */
 const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 const NOT_UNICODE = 'not valid Unicode text (a lone UTF-16 surrogate)';
+const HOLDS_NUL = 'holds U+0000 (a NUL character), which the event store cannot keep';
+
+/** Why a string (a value or a key) cannot be carried, if it cannot. */
+const textProblem = (text: string): string | undefined =>
+  !isWellFormed(text) ? NOT_UNICODE : text.includes('\u0000') ? HOLDS_NUL : undefined;
 
 function problemIn(value: unknown, depth: number, maxDepth: number): JsonValueProblem | undefined {
-  if (typeof value === 'string') return isWellFormed(value) ? undefined : { path: [], message: NOT_UNICODE };
+  if (typeof value === 'string') {
+    const message = textProblem(value);
+    return message === undefined ? undefined : { path: [], message };
+  }
   if (typeof value === 'number') {
     return Number.isFinite(value) ? undefined : { path: [], message: 'number out of range (beyond ±1.8e308)' };
   }
@@ -46,7 +57,8 @@ function problemIn(value: unknown, depth: number, maxDepth: number): JsonValuePr
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (!isWellFormed(key)) return { path: [key], message: `key ${NOT_UNICODE}` };
+    const keyProblem = textProblem(key);
+    if (keyProblem !== undefined) return { path: [key], message: `key ${keyProblem}` };
     const problem = problemIn((value as Record<string, unknown>)[key], depth + 1, maxDepth);
     if (problem) return { path: [key, ...problem.path], message: problem.message };
   }
