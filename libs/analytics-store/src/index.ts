@@ -6,6 +6,22 @@ export {
   isBuiltInName,
   userKeyOf,
 } from './lib/counted-name';
+export { dimensionValueOf } from './lib/event-fields/dimension-value';
+export {
+  MAX_FIELD_DEPTH,
+  MAX_LEAVES_PER_EVENT,
+  eventFieldsOf,
+  type EventFields,
+  type NumericField,
+} from './lib/event-fields/event-fields';
+export {
+  FIELD_ROOTS,
+  MAX_FIELD_KEY_LENGTH,
+  fieldPath,
+  type FieldPath,
+  type FieldRoot,
+  type StandardDimensionKey,
+} from './lib/event-fields/field-path.codec';
 export { idsByTenant } from './lib/ids-by-tenant';
 export {
   RAW_EVENTS_COLLECTION,
