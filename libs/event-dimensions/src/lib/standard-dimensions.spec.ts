@@ -6,6 +6,7 @@ import {
   analyticsJsPage,
   analyticsJsTrack,
   segmentEvent,
+  uncheckedSegmentEvent,
   serverEvent,
 } from './segment-events.fixture';
 import { STANDARD_DIMENSIONS, standardDimensionsOf, type StandardDimensions } from './standard-dimensions';
@@ -112,7 +113,7 @@ describe('standardDimensionsOf', () => {
     });
 
     it("cannot be made to answer for another pair of user agent and brands by one that forges the other's cache key", () => {
-      const forged = segmentEvent({
+      const forged = uncheckedSegmentEvent({
         type: 'track',
         event: 'Opened',
         context: { userAgent: `${USER_AGENTS.chromeWindows}\u0000Brave\u0000Chromium\u0000Not_A Brand` },
@@ -405,7 +406,7 @@ describe('standardDimensionsOf', () => {
       ],
       [
         'control characters',
-        { campaign: { source: ' spring\u0000sale\r\n', medium: '\u0007' } },
+        { campaign: { source: ' spring\u0001sale\r\n', medium: '\u0007' } },
         { $utm_source: 'spring sale' },
       ],
       ['a bidi override', { campaign: { source: 'moc.elgoog\u202e' } }, { $utm_source: 'moc.elgoog' }],
@@ -454,7 +455,7 @@ describe('standardDimensionsOf', () => {
         'a😀'.repeat(300) + '/1 (x',
       ]) {
         expectWellFormed(
-          standardDimensionsOf(segmentEvent({ type: 'track', event: 'Opened', context: { userAgent } })),
+          standardDimensionsOf(uncheckedSegmentEvent({ type: 'track', event: 'Opened', context: { userAgent } })),
         );
       }
     });
