@@ -3,7 +3,6 @@ import type { CreatedTenant } from '@tally/tenancy';
 import { eventually, sleep, testEnvironment } from '@tally/testing';
 import { minuteWindow, readAnswer } from './support/aggregation-reads';
 import { median } from './support/freshness';
-import { LiveFeed } from './support/live-feed';
 import { startOwnPlatform, type OwnPlatform } from './support/own-platform';
 import { sendPaced, type PacedAnswer } from './support/paced-requests';
 import {
@@ -14,7 +13,10 @@ import {
   type SteadyRun,
   type SteadyTenant,
   type Yardstick,
-  warmUp,
+  STEADY_QUOTA,
+  STEADY_RUN_MS,
+  countsSentIn,
+  openSteadyTenant,
 } from './support/steady-tenant';
 import { provisionTenant } from './support/tenants';
 
@@ -28,9 +30,7 @@ const PORTS = { ingest: 3930, aggregation: 3931, worker: 3932 };
  */
 const FLOODER_QUOTA = { ingestEventsPerSecond: 10, ingestBurst: 10, queriesPerMinute: 300 };
 const FLOOD = { requestsPerSecond: 10, eventsPerRequest: 10 };
-const STEADY_QUOTA = { ingestEventsPerSecond: 50, ingestBurst: 50, queriesPerMinute: 3_000 };
-const STEADY = { requestsPerSecond: 10, eventsPerRequest: 1 };
-const RUN_MS = 8_000;
+const RUN_MS = STEADY_RUN_MS;
 
 /**
  * "Within 10 %" of the baseline, for freshness medians: 10 % of a baseline of a few
@@ -65,7 +65,6 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
   let aggregationUrl: string;
   let flooder: CreatedTenant;
   let steady: CreatedTenant;
-  let live: LiveFeed;
   let steadyTenant: SteadyTenant;
   let warmUpAt: number;
 
@@ -73,13 +72,11 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
     [flooder, steady] = await Promise.all([provisionTenant(env, FLOODER_QUOTA), provisionTenant(env, STEADY_QUOTA)]);
     platform = await startOwnPlatform(env, PORTS, { LIVE_PUSH_INTERVAL_MS: '250' });
     ({ ingestUrl, aggregationUrl } = platform);
-    live = await LiveFeed.open(aggregationUrl, steady.readKey);
-    steadyTenant = { ingestUrl, aggregationUrl, tenant: steady, live, runMs: RUN_MS, ...STEADY };
-    warmUpAt = await warmUp(steadyTenant);
+    ({ steady: steadyTenant, warmUpAt } = await openSteadyTenant(platform, steady));
   }, 180_000);
 
   afterAll(async () => {
-    live?.close();
+    steadyTenant?.live.close();
     await platform?.stop();
   });
 
@@ -147,10 +144,7 @@ describe('noisy neighbour: one tenant floods ingest, another keeps its service',
           readAnswer<SummaryAnswer>(aggregationUrl, steady.readKey, `/aggregation?${since(warmUpAt)}`),
           readAnswer<SummaryAnswer>(aggregationUrl, flooder.readKey, `/aggregation?${since(firstFlood)}`),
         ]);
-        expect(b.countsByEvent).toEqual({
-          'Warm Up': 1,
-          ...Object.fromEntries(runs.map((r) => [r.event, r.answers.length * STEADY.eventsPerRequest])),
-        });
+        expect(b.countsByEvent).toEqual(countsSentIn(runs));
         expect(a.countsByEvent).toEqual({ Flood: floodAccepted });
       },
       120_000,

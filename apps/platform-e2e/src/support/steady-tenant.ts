@@ -3,7 +3,7 @@ import type { CreatedTenant } from '@tally/tenancy';
 import { eventually, sleep } from '@tally/testing';
 import { minuteWindow, readAnswer } from './aggregation-reads';
 import { CountPoller, freshnessOf, median } from './freshness';
-import type { LiveFeed } from './live-feed';
+import { LiveFeed } from './live-feed';
 import { sendPaced, type PacedAnswer } from './paced-requests';
 
 /**
@@ -21,6 +21,39 @@ export interface SteadyTenant {
   readonly eventsPerRequest: number;
   readonly runMs: number;
 }
+
+/** The well-behaved tenant's quota: it sends 10 events/s, a fifth of it, so it is never refused. */
+export const STEADY_QUOTA = { ingestEventsPerSecond: 50, ingestBurst: 50, queriesPerMinute: 3_000 };
+/** How long each run of the steady stream sends. */
+export const STEADY_RUN_MS = 8_000;
+const STEADY_STREAM = { requestsPerSecond: 10, eventsPerRequest: 1 };
+
+/**
+ * The tenant ready for its runs: its `/v1/live` stream open (close it with
+ * `steady.live.close()`) and one event through the whole path, so no key lookup or first
+ * connection lands in a run. `warmUpAt` is when that event was sent.
+ */
+export async function openSteadyTenant(
+  urls: { readonly ingestUrl: string; readonly aggregationUrl: string },
+  tenant: CreatedTenant,
+): Promise<{ steady: SteadyTenant; warmUpAt: number }> {
+  const live = await LiveFeed.open(urls.aggregationUrl, tenant.readKey);
+  const steady: SteadyTenant = {
+    ingestUrl: urls.ingestUrl,
+    aggregationUrl: urls.aggregationUrl,
+    tenant,
+    live,
+    runMs: STEADY_RUN_MS,
+    ...STEADY_STREAM,
+  };
+  return { steady, warmUpAt: await warmUp(steady) };
+}
+
+/** What the tenant's `/aggregation` must count once all its runs are in: each event it sent, once. */
+export const countsSentIn = (runs: readonly SteadyRun[]): Record<string, number> => ({
+  'Warm Up': 1,
+  ...Object.fromEntries(runs.map((r) => [r.event, r.answers.reduce((sum, a) => sum + a.messageIds.length, 0)])),
+});
 
 /** One run of the steady stream, followed until every event shows. */
 export interface SteadyRun {
@@ -44,11 +77,8 @@ export const countOf = (aggregationUrl: string, tenant: CreatedTenant, event: st
     )
   ).total;
 
-/**
- * One event named `Warm Up` through the whole path before any run, so no key lookup or
- * first connection lands in one. Resolves with when it was sent, once it is counted.
- */
-export async function warmUp(steady: SteadyTenant): Promise<number> {
+/** One event named `Warm Up` through the whole path; resolves with when it was sent, once it is counted. */
+async function warmUp(steady: SteadyTenant): Promise<number> {
   const answers = await sendPaced({
     ingestUrl: steady.ingestUrl,
     writeKey: steady.tenant.writeKey,
