@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
+import { zonedBucketCount, zonedBuckets } from '@tally/analytics-store';
 import {
   QUERY_LIMITS,
   type SummaryAnswer,
@@ -13,7 +14,6 @@ import {
 import type { TenantId } from '@tally/tenancy';
 import { CountsReader, QueryTooLargeError, type RangeCounts } from './counts.reader';
 import { UniquesReader } from './uniques.reader';
-import { zonedBucketCount, zonedBuckets } from './zoned-buckets';
 
 const MINUTE_MS = 60_000;
 const EMPTY: RangeCounts = { total: 0, byName: new Map() };
