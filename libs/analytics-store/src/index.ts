@@ -23,6 +23,7 @@ export {
   type StandardDimensionKey,
 } from './lib/event-fields/field-path.codec';
 export { idsByTenant } from './lib/ids-by-tenant';
+export { planQuery, type CountedDimensions, type QueryPlan, type QueryPlanFacts } from './lib/query-plan/plan-query';
 export {
   RAW_EVENTS_COLLECTION,
   RAW_EVENTS_INDEXES,

@@ -51,4 +51,24 @@ export {
   type UniquesAnswer,
   type UniquesQuery,
 } from './lib/analytics/analytics-query.schema';
+export {
+  FILTER_OPERATORS,
+  MEASURE_AGGREGATES,
+  QUERY_FIELD_ROOTS,
+  QUERY_STANDARD_FIELDS,
+  QUERY_V1_INTERVALS,
+  QUERY_V1_LIMITS,
+  QUERY_V1_PATHS,
+  analyticsAnswerV1Schema,
+  analyticsQueryV1Schema,
+  type AnalyticsAnswerV1,
+  type AnalyticsQueryV1,
+  type FilterOperator,
+  type MeasureAggregate,
+  type QueryFilterV1,
+  type QueryIntervalV1,
+  type QueryMetricV1,
+  type QueryOrderV1,
+  type QueryPathV1,
+} from './lib/analytics/analytics-query-v1.schema';
 export { aggregationApiOpenApi } from './lib/openapi/aggregation-api.openapi';

@@ -17,7 +17,8 @@ export const QUERY_LIMITS = {
 export const QUERY_INTERVALS = ['minute', 'hour', 'day'] as const;
 export type QueryInterval = (typeof QUERY_INTERVALS)[number];
 
-const instant = z.iso
+/** An ISO-8601 instant with its offset, as a `Date`: the one spelling of every query window. */
+export const instantSchema = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 instant with a time zone, e.g. 2026-11-28T12:00:00Z' })
   .transform((value) => new Date(value));
 
@@ -40,9 +41,15 @@ const isTimeZone = (value: string): boolean => {
   return true;
 };
 
+/** An IANA time zone name, checked against the runtime's zone data. */
+export const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, { message: 'must be an IANA time zone such as UTC or Europe/Paris' });
+
 const windowFields = {
-  from: instant.optional(),
-  to: instant.optional(),
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
 };
 
 const eventField = z
@@ -55,8 +62,11 @@ export interface QueryWindow {
   readonly to: Date;
 }
 
-/** Fills the default window (`to` = now, `from` = 24 h before `to`) and checks order and length. */
-const resolveWindow = <T extends { from?: Date | undefined; to?: Date | undefined }>(
+/**
+ * Fills the default window (`to` = now, `from` = 24 h before `to`) and checks order and
+ * length; `z.NEVER` (with the issue added) when the window is refused.
+ */
+export const resolveWindow = <T extends { from?: Date | undefined; to?: Date | undefined }>(
   query: T,
   context: z.RefinementCtx,
   now: () => number,
@@ -90,11 +100,7 @@ export const analyticsQuerySchemas = (now: () => number = Date.now) => ({
       ...windowFields,
       event: eventField.optional(),
       interval: z.enum(QUERY_INTERVALS, { message: `must be one of ${QUERY_INTERVALS.join(', ')}` }).default('hour'),
-      tz: z
-        .string()
-        .max(64)
-        .refine(isTimeZone, { message: 'must be an IANA time zone such as UTC or Europe/Paris' })
-        .default('UTC'),
+      tz: timeZoneSchema.default('UTC'),
     })
     .transform((q, ctx) => resolveWindow(q, ctx, now)),
   topEvents: z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createTenantRequestSchema, quotaOverridesSchema } from '../admin/tenant-admin.schema';
+import { analyticsAnswerV1Schema, analyticsQueryV1Schema } from '../analytics/analytics-query-v1.schema';
 import { QUERY_LIMITS, analyticsQuerySchemas } from '../analytics/analytics-query.schema';
 import { errorResponse as error, errorSchemaWith, healthAndMetricsPaths, jsonSchemaOf } from './openapi-parts';
 
@@ -40,6 +41,31 @@ const query = (summary: string, schema: z.ZodType, answer: string) => ({
   get: { summary, security: [{ readKey: [] }], parameters: parametersOf(schema), responses: queryResponses(answer) },
 });
 
+/** The body and answer of `POST /v1/query`, and its refusals (decision 0009, section 5). */
+const questionRoute = {
+  post: {
+    summary:
+      'One question: events, uniques and measures of a window, by time and up to two fields, filtered; answered from the counters or by a scan of raw events',
+    security: [{ readKey: [] }],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: jsonSchemaOf(analyticsQueryV1Schema()) } },
+    },
+    responses: {
+      ...queryResponses('AnalyticsAnswerV1'),
+      '400': error(
+        'An invalid question: `problems` name each field (`filters.0.value`) and its rule. Also a question only a scan can answer whose window (both windows, with `compare`) is longer than a scan may cover, naming `from` with why it needs a scan and how to avoid one; and a forced `path` that cannot answer, naming `path`.',
+      ),
+      '422': error(
+        'A valid question that costs more than a scan may, in the shape of a 400: `scan_too_large` (too many events to read, or too many distinct users to hold; naming `from` or `filters`) or `scan_too_slow` (past the scan’s time bound). Narrow the window or the filters.',
+      ),
+      '429': error(
+        'Over the tenant’s query quota, where a scan costs several query tokens (see X-RateLimit-*); or too many concurrent scans for the tenant or the replica (Retry-After: 1).',
+      ),
+    },
+  },
+};
+
 const countsByEvent = { type: 'object', additionalProperties: { type: 'integer' } };
 const window = { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 
@@ -79,6 +105,7 @@ export function aggregationApiOpenApi(version: string): Record<string, unknown> 
         schemas.uniques,
         'UniquesAnswer',
       ),
+      '/v1/query': questionRoute,
       '/v1/live': {
         get: {
           summary:
@@ -203,6 +230,7 @@ export function aggregationApiOpenApi(version: string): Record<string, unknown> 
           required: ['from', 'to', 'event', 'uniques'],
           properties: { ...window, event: { type: ['string', 'null'] }, uniques: { type: 'integer' } },
         },
+        AnalyticsAnswerV1: jsonSchemaOf(analyticsAnswerV1Schema),
         LiveFrame: {
           type: 'object',
           required: ['at', 'seconds', 'perSecond', 'total'],
