@@ -25,6 +25,24 @@ export {
 export { idsByTenant } from './lib/ids-by-tenant';
 export { planQuery, type CountedDimensions, type QueryPlan, type QueryPlanFacts } from './lib/query-plan/plan-query';
 export {
+  fieldPredicateOf,
+  matchesAll,
+  matchesFilter,
+  type FieldFilter,
+  type FieldPredicate,
+} from './lib/query/field-predicate';
+export {
+  EventFold,
+  FOLD_LIMITS,
+  FoldBoundError,
+  type EventFoldOptions,
+  type FoldAnswer,
+  type FoldOrder,
+  type FoldRow,
+  type FoldWindow,
+} from './lib/query/fold-events';
+export { numValueOf, propValueOf, type FoldableEvent } from './lib/query/foldable-event';
+export {
   RAW_EVENTS_COLLECTION,
   RAW_EVENTS_INDEXES,
   rawEventId,
