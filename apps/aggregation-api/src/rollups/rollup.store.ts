@@ -10,7 +10,7 @@ import {
   type RollupDocument,
   type RollupSketchDocument,
 } from '@tally/analytics-store';
-import { MONGO_DB } from '@tally/mongo';
+import { MONGO_DB, createIndexesOneByOne } from '@tally/mongo';
 import type { TenantId } from '@tally/tenancy';
 
 /** Buckets of one interval, as sorted runs of consecutive buckets [first, last]. */
@@ -41,10 +41,10 @@ export class RollupStore implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     // Not fatal: queries and rollups are correct without the indexes, only slower.
-    const indexes = ROLLUPS_INDEXES.map((i) => ({ ...i }));
-    await Promise.all([this.rollups.createIndexes(indexes), this.sketches.createIndexes(indexes)]).catch(
-      (error: unknown) => this.logger.warn({ err: error }, 'could not create the rollups indexes'),
-    );
+    await Promise.all([
+      createIndexesOneByOne(this.rollups, ROLLUPS_INDEXES),
+      createIndexesOneByOne(this.sketches, ROLLUPS_INDEXES),
+    ]).catch((error: unknown) => this.logger.warn({ err: error }, 'could not create the rollups indexes'));
   }
 
   /** One tenant's rollups (counts) in the given bucket runs; absent buckets had no events. */

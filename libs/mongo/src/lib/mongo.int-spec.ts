@@ -1,5 +1,6 @@
 import { MongoServerError, type MongoClient } from 'mongodb';
 import { testEnvironment, uniqueName } from '@tally/testing';
+import { createIndexesOneByOne } from './create-indexes.util';
 import { createMongoClient } from './create-mongo-client.util';
 
 describe('MongoDB wire store (real server)', () => {
@@ -25,6 +26,25 @@ describe('MongoDB wire store (real server)', () => {
       await expect(duplicate).rejects.toBeInstanceOf(MongoServerError);
       await expect(duplicate).rejects.toMatchObject({ code: 11000 });
       expect(await events.countDocuments({})).toBe(2);
+    } finally {
+      await events.drop();
+    }
+  });
+
+  it('creates several indexes again on every start without breaking the connection', async () => {
+    const events = client.db(env.mongo.database).collection(uniqueName('smoke_indexes'));
+    const indexes = [
+      { key: { tenantId: 1, minute: 1 }, name: 'tenant_minute' },
+      { key: { tenantId: 1, props: 1, minute: 1 }, name: 'tenant_props_minute' },
+    ] as const;
+    try {
+      await events.insertOne({ tenantId: 't1', minute: 1, props: ['a=1', 'b=2'] });
+      // The second time is what every app start after the first does: all of them exist already.
+      await createIndexesOneByOne(events, indexes);
+      await createIndexesOneByOne(events, indexes);
+      const names = (await events.indexes()).map((index) => index.name);
+      expect(names).toEqual(expect.arrayContaining(['tenant_minute', 'tenant_props_minute']));
+      expect(await events.countDocuments({ tenantId: 't1', props: 'a=1' })).toBe(1);
     } finally {
       await events.drop();
     }
