@@ -1,6 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import type { MongoClient } from 'mongodb';
-import { RAW_EVENTS_COLLECTION, type RawEventDocument } from '@tally/analytics-store';
+import {
+  MAX_FIELD_KEY_LENGTH,
+  MAX_LEAVES_PER_EVENT,
+  RAW_EVENTS_COLLECTION,
+  rawEventFieldsOf,
+  type RawEventDocument,
+} from '@tally/analytics-store';
+import { MAX_DIMENSION_VALUE_LENGTH, STANDARD_DIMENSIONS } from '@tally/event-dimensions';
 import { createMongoClient } from '@tally/mongo';
 import type { CreatedTenant } from '@tally/tenancy';
 import { eventually, startApp, testEnvironment, type RunningApp } from '@tally/testing';
@@ -17,7 +24,23 @@ const LIVE_LIMIT = 20;
 const MB = 1024 * 1024;
 
 /** The fields a stored raw event has (`RawEventDocument`): nothing a client sends becomes a field name. */
-const STORED_FIELDS = ['_id', 'minute', 'name', 'payload', 'receivedAt', 'src', 'tenantId', 'timestamp', 'userKey'];
+const STORED_FIELDS = [
+  '_id',
+  'minute',
+  'name',
+  'nums',
+  'payload',
+  'props',
+  'receivedAt',
+  'src',
+  'tenantId',
+  'timestamp',
+  'userKey',
+  'v',
+];
+/** The most `props` entries and the longest entry a stored event may hold, whatever it was sent (0009 section 1). */
+const MAX_PROPS = MAX_LEAVES_PER_EVENT + STANDARD_DIMENSIONS.length;
+const MAX_PROP_LENGTH = MAX_FIELD_KEY_LENGTH + 1 + MAX_DIMENSION_VALUE_LENGTH;
 
 const nestedArrays = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
 const nestedObjects = (levels: number): string => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
@@ -470,6 +493,10 @@ describe('hostile input', () => {
         expect(Object.keys(document).sort()).toEqual(STORED_FIELDS);
         expect(typeof document.payload).toBe('string');
         expect(typeof document.name).toBe('string');
+        // Its queryable fields are what the payload decodes to, and bounded.
+        expect(rawEventFieldsOf({ ...document, v: undefined })).toEqual({ props: document.props, nums: document.nums });
+        expect(document.props.length).toBeLessThanOrEqual(MAX_PROPS);
+        expect(Math.max(0, ...document.props.map((entry) => entry.length))).toBeLessThanOrEqual(MAX_PROP_LENGTH);
         const event = JSON.parse(document.payload) as Record<string, unknown>;
         expect(event).toMatchObject({ type: 'track' });
         storedChecks.get(String(event['messageId']))?.(event);

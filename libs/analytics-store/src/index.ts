@@ -24,6 +24,7 @@ export {
 } from './lib/event-fields/field-path.codec';
 export { idsByTenant } from './lib/ids-by-tenant';
 export { planQuery, type CountedDimensions, type QueryPlan, type QueryPlanFacts } from './lib/query-plan/plan-query';
+export { rawEventFieldsOf, type QueryableFields } from './lib/event-fields/raw-event-fields';
 export {
   fieldPredicateOf,
   matchesAll,
@@ -45,8 +46,11 @@ export { numValueOf, propValueOf, type FoldableEvent } from './lib/query/foldabl
 export {
   RAW_EVENTS_COLLECTION,
   RAW_EVENTS_INDEXES,
+  RAW_EVENT_VERSION,
   rawEventId,
   type RawEventDocument,
+  type RawEventDocumentV1,
+  type StoredRawEvent,
 } from './lib/raw-events.collection';
 export {
   LIVE_WINDOW_SECONDS,

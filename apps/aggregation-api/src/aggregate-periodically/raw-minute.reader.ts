@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Collection, Db } from 'mongodb';
-import { RAW_EVENTS_COLLECTION, type RawEventDocument } from '@tally/analytics-store';
+import { RAW_EVENTS_COLLECTION, type StoredRawEvent } from '@tally/analytics-store';
 import { MONGO_DB } from '@tally/mongo';
 import { tenantFilter, type TenantId } from '@tally/tenancy';
 
@@ -18,16 +18,16 @@ export interface RawMinute {
  */
 @Injectable()
 export class RawMinuteReader {
-  private readonly events: Collection<RawEventDocument>;
+  private readonly events: Collection<StoredRawEvent>;
 
   constructor(@Inject(MONGO_DB) db: Db) {
-    this.events = db.collection<RawEventDocument>(RAW_EVENTS_COLLECTION);
+    this.events = db.collection<StoredRawEvent>(RAW_EVENTS_COLLECTION);
   }
 
   async read(tenantId: TenantId, minute: number): Promise<RawMinute> {
     const counts = new Map<string, number>();
     const users = new Map<string, Set<string>>();
-    const cursor = this.events.find(tenantFilter<RawEventDocument>(tenantId, { minute }), {
+    const cursor = this.events.find(tenantFilter<StoredRawEvent>(tenantId, { minute }), {
       projection: { _id: 0, name: 1, userKey: 1 },
     });
     for await (const { name, userKey } of cursor) {

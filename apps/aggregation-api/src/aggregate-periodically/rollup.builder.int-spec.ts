@@ -10,7 +10,7 @@ import {
   freshCountersField,
   realtimeKeys,
   rollupKeys,
-  type RawEventDocument,
+  type StoredRawEvent,
 } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
@@ -171,7 +171,8 @@ describe('RollupBuilder', () => {
 
   it('recounts a minute from the raw events when its counters are gone', async () => {
     const tenant = newTenantId();
-    const events = mongo.db(env.mongo.database).collection<RawEventDocument>(RAW_EVENTS_COLLECTION);
+    // Version-1 documents (no `props`): a recount reads what every version holds.
+    const events = mongo.db(env.mongo.database).collection<StoredRawEvent>(RAW_EVENTS_COLLECTION);
     await events.insertMany(
       [1, 2, 3].map((i) => ({
         _id: `${tenant}:m${i}`,

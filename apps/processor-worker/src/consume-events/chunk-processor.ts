@@ -3,12 +3,15 @@ import type { KafkaMessage } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import {
   OTHER_EVENT_NAME,
+  RAW_EVENT_VERSION,
   bucketOf,
   countedNameOf,
+  eventFieldsOf,
   rawEventId,
   userKeyOf,
   type RawEventDocument,
 } from '@tally/analytics-store';
+import { standardDimensionsOf } from '@tally/event-dimensions';
 import type { ProcessingOptions } from '../config/processor-config';
 import type { DeadLetter } from '../dead-letter/dead-letter.publisher';
 import { DeadLetterPublisher } from '../dead-letter/dead-letter.publisher';
@@ -240,17 +243,22 @@ export class ChunkProcessor {
     const receivedAt = new Date(envelope.receivedAt);
     const name = countedNameOf(envelope.event);
     const userKey = userKeyOf(envelope.event);
+    const { props, nums, dropped } = eventFieldsOf(envelope.event, standardDimensionsOf(envelope.event));
+    if (dropped > 0) this.metrics.propsDropped.inc(dropped);
     return {
       message,
       document: {
         _id: rawEventId(tenantId, envelope.messageId),
         tenantId,
+        v: RAW_EVENT_VERSION,
         name,
         userKey,
         timestamp,
         minute: bucketOf(timestamp.getTime(), 'minute'),
         receivedAt,
         src: `${context.topic}/${context.partition}/${message.offset}`,
+        props,
+        nums,
         payload: JSON.stringify(envelope.event),
       },
       event: {

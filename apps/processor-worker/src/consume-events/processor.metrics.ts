@@ -15,6 +15,7 @@ export class ProcessorMetrics {
   readonly messages: Counter<'outcome'>;
   readonly deadLettered: Counter<'reason'>;
   readonly folded: Counter<'reason'>;
+  readonly propsDropped: Counter;
   readonly batchDuration: Histogram;
   readonly stepDuration: Histogram<'step'>;
   readonly consumerLag: Gauge<'partition'>;
@@ -40,6 +41,11 @@ export class ProcessorMetrics {
       name: 'processor_events_folded_total',
       help: 'Events counted as "(other)" because their tenant reached a bound (event_names: distinct names).',
       labelNames: ['reason'] as const,
+      registers,
+    });
+    this.propsDropped = new Counter({
+      name: 'processor_props_dropped_total',
+      help: 'Scalar leaves of events kept in the payload only, not as queryable fields: past the 64 leaves an event keeps, or with a key over 200 characters.',
       registers,
     });
     this.batchDuration = new Histogram({

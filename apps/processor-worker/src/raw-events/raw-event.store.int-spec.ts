@@ -1,5 +1,5 @@
 import type { MongoClient } from 'mongodb';
-import type { RawEventDocument } from '@tally/analytics-store';
+import { RAW_EVENT_VERSION, type RawEventDocument } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
 import { newTenantId } from '@tally/tenancy';
 import { testEnvironment } from '@tally/testing';
@@ -22,12 +22,15 @@ describe('RawEventStore', () => {
   const doc = (messageId: string, offset: number): RawEventDocument => ({
     _id: `${tenant}:${messageId}`,
     tenantId: tenant,
+    v: RAW_EVENT_VERSION,
     name: 'Signed Up',
     userKey: 'u:1',
     timestamp: new Date(),
     minute: 1,
     receivedAt: new Date(),
     src: `topic/0/${offset}`,
+    props: ['$library=analytics-node'],
+    nums: [],
     payload: '{}',
   });
 

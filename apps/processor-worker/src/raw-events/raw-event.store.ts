@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, RAW_EVENTS_INDEXES, idsByTenant, type RawEventDocument } from '@tally/analytics-store';
-import { MONGO_DB } from '@tally/mongo';
+import { MONGO_DB, createIndexesOneByOne } from '@tally/mongo';
 
 const DUPLICATE_KEY = 11000;
 /**
@@ -110,7 +110,7 @@ export class RawEventStore {
   }
 
   private ensureIndexes(): Promise<unknown> {
-    this.indexesReady ??= this.events.createIndexes(RAW_EVENTS_INDEXES.map((i) => ({ ...i }))).catch((error) => {
+    this.indexesReady ??= createIndexesOneByOne(this.events, RAW_EVENTS_INDEXES).catch((error) => {
       this.indexesReady = undefined;
       throw error;
     });

@@ -1,24 +1,17 @@
 import type { TenantId } from '@tally/tenancy';
+import type { NumericField } from './event-fields/event-fields';
 
 /** MongoDB collection of every event processed, once per tenant + messageId. */
 export const RAW_EVENTS_COLLECTION = 'events';
 
-/**
- * One processed event. The `_id` is the deduplication key, so a second copy of an event
- * is refused by the store itself; `src` names the Kafka message that first stored it,
- * which is how a redelivery of that same message is told apart from a duplicate.
- *
- * The Segment payload is kept verbatim as JSON text: property names may contain `.` or
- * start with `$`, which FerretDB (and older MongoDB) refuse as field names; and storing
- * one string instead of a nested document halves FerretDB's cost per event
- * (docs/decisions/0005-processing.md). The few fields beside it are what rollups group
- * on; each field costs FerretDB time per event, so nothing derivable from `_id` or the
- * payload is repeated.
- */
-export interface RawEventDocument {
+/** The shape the worker writes today (0009 section 1); documents without `v` are version 1. */
+export const RAW_EVENT_VERSION = 2;
+
+/** What every raw event document holds, whatever its version. */
+interface RawEventFields {
   readonly _id: string;
   readonly tenantId: TenantId;
-  /** What the event is counted under (`countedNameOf`). */
+  /** What the event is counted under (`countedNameOf`, after the tenant's name bound). */
   readonly name: string;
   /** `u:<userId>` or `a:<anonymousId>` (`userKeyOf`). */
   readonly userKey: string;
@@ -29,11 +22,46 @@ export interface RawEventDocument {
   readonly receivedAt: Date;
   /** `<topic>/<partition>/<offset>` of the message that stored it. */
   readonly src: string;
-  /** The Segment event as JSON text. */
+  /** The Segment event as JSON text, verbatim: the durable record. */
   readonly payload: string;
 }
 
+/**
+ * One processed event, as the worker stores it. The `_id` is the deduplication key, so a
+ * second copy of an event is refused by the store itself; `src` names the Kafka message
+ * that first stored it, which is how a redelivery of that same message is told apart
+ * from a duplicate.
+ *
+ * Properties, traits and context stay in the payload as JSON text, and their scalar
+ * leaves and the standard dimensions are repeated in `props` as `key=value` strings
+ * (`eventFieldsOf`): property names may contain `.` or start with `$`, which FerretDB
+ * refuses as field names, so keys are values here and one multikey index serves every
+ * property (docs/decisions/0009-analytics-as-data.md).
+ */
+export interface RawEventDocument extends RawEventFields {
+  readonly v: typeof RAW_EVENT_VERSION;
+  /** `<key>=<value>`, sorted: kept leaves and standard dimensions (`eventFieldsOf`). */
+  readonly props: readonly string[];
+  /** Numeric leaves, sorted by key: what range filters and measures read. */
+  readonly nums: readonly NumericField[];
+}
+
+/** A document written before version 2: its fields are in its payload only (`rawEventFieldsOf`). */
+export interface RawEventDocumentV1 extends RawEventFields {
+  readonly v?: undefined;
+}
+
+/** What a reader of the collection may meet: readers decode both shapes. */
+export type StoredRawEvent = RawEventDocument | RawEventDocumentV1;
+
 export const rawEventId = (tenantId: TenantId, messageId: string): string => `${tenantId}:${messageId}`;
 
-/** Rollups read one tenant's minute at a time: an equality match on both fields. */
-export const RAW_EVENTS_INDEXES = [{ key: { tenantId: 1, minute: 1 }, name: 'tenant_minute' }] as const;
+/**
+ * Created by the apps; used by real MongoDB, ignored by FerretDB (0009 section 1).
+ * `tenant_minute` serves rollup recounts and window scans; `tenant_props_minute` (multikey
+ * on `props`) serves scans pre-filtered on any property, equality then range.
+ */
+export const RAW_EVENTS_INDEXES = [
+  { key: { tenantId: 1, minute: 1 }, name: 'tenant_minute' },
+  { key: { tenantId: 1, props: 1, minute: 1 }, name: 'tenant_props_minute' },
+] as const;
