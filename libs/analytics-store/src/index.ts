@@ -24,7 +24,13 @@ export {
 } from './lib/event-fields/field-path.codec';
 export { idsByTenant } from './lib/ids-by-tenant';
 export { planQuery, type CountedDimensions, type QueryPlan, type QueryPlanFacts } from './lib/query-plan/plan-query';
-export { rawEventFieldsOf, type QueryableFields } from './lib/event-fields/raw-event-fields';
+export { rawEventFieldsOf } from './lib/event-fields/raw-event-fields';
+export {
+  ENTRY_SEPARATOR,
+  storedFields,
+  type QueryableFields,
+  type StoredFields,
+} from './lib/event-fields/stored-fields.codec';
 export {
   fieldPredicateOf,
   matchesAll,

@@ -8,6 +8,7 @@ import {
   countedNameOf,
   eventFieldsOf,
   rawEventId,
+  storedFields,
   userKeyOf,
   type RawEventDocument,
 } from '@tally/analytics-store';
@@ -257,8 +258,7 @@ export class ChunkProcessor {
         minute: bucketOf(timestamp.getTime(), 'minute'),
         receivedAt,
         src: `${context.topic}/${context.partition}/${message.offset}`,
-        props,
-        nums,
+        ...storedFields.encode({ props, nums }),
         payload: JSON.stringify(envelope.event),
       },
       event: {

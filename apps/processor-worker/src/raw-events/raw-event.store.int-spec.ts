@@ -29,8 +29,8 @@ describe('RawEventStore', () => {
     minute: 1,
     receivedAt: new Date(),
     src: `topic/0/${offset}`,
-    props: ['$library=analytics-node'],
-    nums: [],
+    props: '\n$library=analytics-node\n',
+    nums: '',
     payload: '{}',
   });
 

@@ -1,5 +1,5 @@
 import type { TenantId } from '@tally/tenancy';
-import type { NumericField } from './event-fields/event-fields';
+import type { StoredFields } from './event-fields/stored-fields.codec';
 
 /** MongoDB collection of every event processed, once per tenant + messageId. */
 export const RAW_EVENTS_COLLECTION = 'events';
@@ -33,17 +33,13 @@ interface RawEventFields {
  * from a duplicate.
  *
  * Properties, traits and context stay in the payload as JSON text, and their scalar
- * leaves and the standard dimensions are repeated in `props` as `key=value` strings
- * (`eventFieldsOf`): property names may contain `.` or start with `$`, which FerretDB
- * refuses as field names, so keys are values here and one multikey index serves every
- * property (docs/decisions/0009-analytics-as-data.md).
+ * leaves and the standard dimensions are repeated as `key=value` entries (`eventFieldsOf`)
+ * in `props`, numeric leaves also in `nums`, each list one text (`storedFields`):
+ * property names may contain `.` or start with `$`, which FerretDB refuses as field
+ * names, so keys are values here (docs/decisions/0009-analytics-as-data.md).
  */
-export interface RawEventDocument extends RawEventFields {
+export interface RawEventDocument extends RawEventFields, StoredFields {
   readonly v: typeof RAW_EVENT_VERSION;
-  /** `<key>=<value>`, sorted: kept leaves and standard dimensions (`eventFieldsOf`). */
-  readonly props: readonly string[];
-  /** Numeric leaves, sorted by key: what range filters and measures read. */
-  readonly nums: readonly NumericField[];
 }
 
 /** A document written before version 2: its fields are in its payload only (`rawEventFieldsOf`). */
@@ -58,10 +54,7 @@ export const rawEventId = (tenantId: TenantId, messageId: string): string => `${
 
 /**
  * Created by the apps; used by real MongoDB, ignored by FerretDB (0009 section 1).
- * `tenant_minute` serves rollup recounts and window scans; `tenant_props_minute` (multikey
- * on `props`) serves scans pre-filtered on any property, equality then range.
+ * Rollup recounts read one tenant's minute, scans one tenant's window: equality on the
+ * tenant, then a range of minutes.
  */
-export const RAW_EVENTS_INDEXES = [
-  { key: { tenantId: 1, minute: 1 }, name: 'tenant_minute' },
-  { key: { tenantId: 1, props: 1, minute: 1 }, name: 'tenant_props_minute' },
-] as const;
+export const RAW_EVENTS_INDEXES = [{ key: { tenantId: 1, minute: 1 }, name: 'tenant_minute' }] as const;

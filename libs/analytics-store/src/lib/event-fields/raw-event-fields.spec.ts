@@ -3,6 +3,7 @@ import { newTenantId } from '@tally/tenancy';
 import { RAW_EVENT_VERSION, type RawEventDocument, type RawEventDocumentV1 } from '../raw-events.collection';
 import { eventFieldsOf } from './event-fields';
 import { rawEventFieldsOf } from './raw-event-fields';
+import { storedFields } from './stored-fields.codec';
 import { analyticsJsPageView } from './segment-events.fixture';
 
 describe('rawEventFieldsOf', () => {
@@ -25,8 +26,7 @@ describe('rawEventFieldsOf', () => {
       ...base,
       payload: '{}',
       v: RAW_EVENT_VERSION,
-      props: expected.props,
-      nums: expected.nums,
+      ...storedFields.encode(expected),
     };
     expect(rawEventFieldsOf(stored)).toEqual({ props: expected.props, nums: expected.nums });
   });
