@@ -24,7 +24,7 @@ export class AggregationAppModule {
         TenancyModule.forRoot(config.tenancy),
         HealthModule.forRoot([RedisReadiness, MongoReadiness]),
         ManageTenantsModule,
-        QueryAnalyticsModule.forRoot(config.queryCache, config.queryConcurrency),
+        QueryAnalyticsModule.forRoot(config.queryCache, config.queryConcurrency, config.scans),
         StreamLiveActivityModule.forRoot(config.live),
         AggregatePeriodicallyModule.forRoot(config.aggregation),
         OpenApiModule.forRoot(aggregationApiOpenApi(config.identity.version)),

@@ -49,6 +49,7 @@ export {
   type FoldWindow,
 } from './lib/query/fold-events';
 export { numValueOf, propValueOf, type FoldableEvent } from './lib/query/foldable-event';
+export { scanPrefilterOf, type ScanSelection } from './lib/query/scan-prefilter';
 export {
   RAW_EVENTS_COLLECTION,
   RAW_EVENTS_INDEXES,

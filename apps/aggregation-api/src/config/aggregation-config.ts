@@ -34,6 +34,17 @@ export const aggregationEnvSchema = z
     QUERY_CACHE_OPEN_TTL_MS: intField(1, 60_000, 500),
     /** Uncached answers one tenant may have being computed at once on one replica; more: 429 (cached answers are not counted). */
     QUERY_MAX_CONCURRENT_PER_TENANT: intField(1, 1_000, 4),
+    /** `POST /v1/query` scans of raw events: the longest window (both periods with compare), in days. */
+    QUERY_SCAN_MAX_DAYS: intField(1, 400, 31),
+    /** Raw events one scan may read; more: 422 scan_too_large. */
+    QUERY_SCAN_MAX_EVENTS: intField(1_000, 100_000_000, 2_000_000),
+    /** How long one scan may take, in the store (maxTimeMS) and here; longer: 422 scan_too_slow. */
+    QUERY_SCAN_TIME_LIMIT_MS: intField(100, 600_000, 10_000),
+    /** Query tokens a scan takes from the tenant's quota (a counter answer takes 1). */
+    QUERY_SCAN_TOKEN_COST: intField(1, 1_000, 10),
+    /** Scans one tenant may run at once on one replica, and scans one replica runs in all; more: 429. */
+    QUERY_SCAN_MAX_CONCURRENT_PER_TENANT: intField(1, 100, 1),
+    QUERY_SCAN_MAX_CONCURRENT: intField(1, 100, 2),
     LIVE_MAX_STREAMS_PER_TENANT: intField(1, 10_000, 20),
     LIVE_PUSH_INTERVAL_MS: intField(100, 60_000, 1_000),
   })
@@ -54,6 +65,14 @@ export const aggregationEnvSchema = z
       openTtlMs: env.QUERY_CACHE_OPEN_TTL_MS,
     },
     queryConcurrency: { maxPerTenant: env.QUERY_MAX_CONCURRENT_PER_TENANT },
+    scans: {
+      maxDays: env.QUERY_SCAN_MAX_DAYS,
+      maxEvents: env.QUERY_SCAN_MAX_EVENTS,
+      timeLimitMs: env.QUERY_SCAN_TIME_LIMIT_MS,
+      tokenCost: env.QUERY_SCAN_TOKEN_COST,
+      maxConcurrentPerTenant: env.QUERY_SCAN_MAX_CONCURRENT_PER_TENANT,
+      maxConcurrent: env.QUERY_SCAN_MAX_CONCURRENT,
+    },
     live: { maxStreamsPerTenant: env.LIVE_MAX_STREAMS_PER_TENANT, pushIntervalMs: env.LIVE_PUSH_INTERVAL_MS },
   }));
 

@@ -9,6 +9,11 @@ import { QueryResponder } from './query.responder';
 import { QueryMetrics } from './query.metrics';
 import { QuerySlots } from './query-slots.limiter';
 import { UniquesReader } from './uniques.reader';
+import { NameCounterAnswers } from './query-v1/name-counter.answers';
+import { QueryV1Controller } from './query-v1/query-v1.controller';
+import { QueryV1Service, SCAN_OPTIONS, type ScanOptions } from './query-v1/query-v1.service';
+import { RawEventScan } from './query-v1/raw-event.scan';
+import { ScanSlots } from './query-v1/scan-slots';
 
 export interface QueryConcurrencyOptions {
   /** Uncached answers one tenant may have being computed at once on one replica. */
@@ -17,11 +22,15 @@ export interface QueryConcurrencyOptions {
 
 @Module({})
 export class QueryAnalyticsModule {
-  static forRoot(cache: QueryCacheOptions, concurrency: QueryConcurrencyOptions): DynamicModule {
+  static forRoot(
+    cache: QueryCacheOptions,
+    concurrency: QueryConcurrencyOptions,
+    scans: ScanOptions & { readonly maxConcurrentPerTenant: number; readonly maxConcurrent: number },
+  ): DynamicModule {
     return {
       module: QueryAnalyticsModule,
       imports: [RollupsModule],
-      controllers: [AnalyticsController],
+      controllers: [AnalyticsController, QueryV1Controller],
       providers: [
         { provide: QUERY_CACHE_OPTIONS, useValue: cache },
         { provide: QuerySlots, useValue: new QuerySlots(concurrency.maxPerTenant) },
@@ -32,6 +41,11 @@ export class QueryAnalyticsModule {
         CountsReader,
         UniquesReader,
         AnalyticsQueryService,
+        { provide: SCAN_OPTIONS, useValue: scans },
+        { provide: ScanSlots, useValue: new ScanSlots(scans.maxConcurrentPerTenant, scans.maxConcurrent) },
+        NameCounterAnswers,
+        RawEventScan,
+        QueryV1Service,
       ],
     };
   }

@@ -1,6 +1,18 @@
 import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RateLimiter, rateLimitHeaders, type RequestWithTenant } from '@tally/tenancy';
+import {
+  RateLimiter,
+  rateLimitHeaders,
+  type BucketLimit,
+  type RequestWithTenant,
+  type ResolvedTenant,
+} from '@tally/tenancy';
+
+/** A tenant's query quota as a token bucket: its queries per minute, a minute's worth at once. */
+export const queryQuotaOf = (tenant: ResolvedTenant): BucketLimit => ({
+  ratePerSecond: tenant.quotas.queriesPerMinute / 60,
+  capacity: tenant.quotas.queriesPerMinute,
+});
 
 /**
  * The tenant's query quota (queries per minute, shared by every replica through Redis),
@@ -14,11 +26,7 @@ export class QueryQuotaGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const tenant = context.switchToHttp().getRequest<RequestWithTenant>().tenant;
     if (!tenant) throw new Error('QueryQuotaGuard must run after ReadKeyGuard');
-    const perMinute = tenant.quotas.queriesPerMinute;
-    const decision = await this.quotas.take(tenant.tenantId, 'queries', {
-      ratePerSecond: perMinute / 60,
-      capacity: perMinute,
-    });
+    const decision = await this.quotas.take(tenant.tenantId, 'queries', queryQuotaOf(tenant));
     void context.switchToHttp().getResponse<FastifyReply>().headers(rateLimitHeaders(decision));
     if (!decision.allowed) throw new HttpException('query quota exceeded; retry after the time in Retry-After', 429);
     return true;

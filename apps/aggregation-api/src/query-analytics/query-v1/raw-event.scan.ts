@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MongoServerError, type Collection, type Db } from 'mongodb';
+import {
+  RAW_EVENTS_COLLECTION,
+  rawEventFieldsOf,
+  scanPrefilterOf,
+  type EventFold,
+  type FoldableEvent,
+  type ScanSelection,
+  type StoredRawEvent,
+} from '@tally/analytics-store';
+import { MONGO_DB } from '@tally/mongo';
+import { tenantFilter, type TenantId } from '@tally/tenancy';
+
+/** How far one scan may go (`QUERY_SCAN_*`): past a bound, the scan stops and says which. */
+export interface ScanBounds {
+  readonly maxEvents: number;
+  readonly timeLimitMs: number;
+}
+
+/** A scan stopped at a bound: the question is valid but costs more than a scan may (422). */
+export class ScanBoundError extends Error {
+  constructor(
+    readonly code: 'scan_too_large' | 'scan_too_slow',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Raw events handed to the fold at once, and then the event loop is given back to other requests. */
+const BATCH = 1_000;
+/** MongoDB's error for a `maxTimeMS` that ran out. */
+const MAX_TIME_EXPIRED = 50;
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** What a raw event is read with: everything the fold needs, and the payload only for version-1 documents' sake. */
+const PROJECTION = { _id: 0, v: 1, name: 1, userKey: 1, timestamp: 1, receivedAt: 1, props: 1, nums: 1, payload: 1 };
+
+/**
+ * Reads one tenant's raw events for a question, in batches, into its fold (0009 section
+ * 5, the scan path). The store filter is a superset of the question (`scanPrefilterOf`);
+ * the fold applies the filters again, and is what answers. Bounded by events read and by
+ * time, in the store (`maxTimeMS`) and here; between batches the event loop serves others.
+ */
+@Injectable()
+export class RawEventScan {
+  private readonly events: Collection<StoredRawEvent>;
+
+  constructor(@Inject(MONGO_DB) db: Db) {
+    this.events = db.collection<StoredRawEvent>(RAW_EVENTS_COLLECTION);
+  }
+
+  /** Folds every raw event of the selection; returns how many were read. */
+  async scan(tenantId: TenantId, selection: ScanSelection, fold: EventFold, bounds: ScanBounds): Promise<number> {
+    const deadline = performance.now() + bounds.timeLimitMs;
+    const cursor = this.events.find(tenantFilter<StoredRawEvent>(tenantId, scanPrefilterOf(selection)), {
+      projection: PROJECTION,
+      batchSize: BATCH,
+      maxTimeMS: bounds.timeLimitMs,
+    });
+    let read = 0;
+    let batch: FoldableEvent[] = [];
+    try {
+      for await (const document of cursor) {
+        batch.push(foldableOf(document));
+        if (batch.length < BATCH) continue;
+        read += batch.length;
+        if (read > bounds.maxEvents) throw tooLarge(bounds);
+        fold.add(batch);
+        batch = [];
+        if (performance.now() > deadline) throw tooSlow(bounds);
+        await yieldToOthers();
+      }
+      read += batch.length;
+      if (read > bounds.maxEvents) throw tooLarge(bounds);
+      fold.add(batch);
+      return read;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === MAX_TIME_EXPIRED) throw tooSlow(bounds);
+      throw error;
+    } finally {
+      await cursor.close();
+    }
+  }
+}
+
+function foldableOf(document: StoredRawEvent): FoldableEvent {
+  const { props, nums } = rawEventFieldsOf(document);
+  return {
+    name: document.name,
+    userKey: document.userKey,
+    timestampMs: document.timestamp.getTime(),
+    receivedAtMs: document.receivedAt.getTime(),
+    props,
+    nums,
+  };
+}
+
+const tooLarge = (bounds: ScanBounds) =>
+  new ScanBoundError(
+    'scan_too_large',
+    `the scan would read more than ${bounds.maxEvents.toLocaleString('en-US')} raw events`,
+  );
+
+const tooSlow = (bounds: ScanBounds) =>
+  new ScanBoundError('scan_too_slow', `the scan took longer than ${bounds.timeLimitMs / 1_000} s`);
