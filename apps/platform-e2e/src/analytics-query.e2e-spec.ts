@@ -191,6 +191,14 @@ describe('POST /v1/query', () => {
     expect(counters.body.rows).toEqual(scan.body.rows);
     expect(counters.body.totals).toEqual({ events: sent.filter((e) => e.tenantId === id).length });
 
+    // Two of the three names, by day: the counters list only the names asked about.
+    const two = { from, to, interval: 'day', events: ['Purchase', 'Viewed'], breakdown: ['event'], order: '-events' };
+    const twoFromCounters = await ask(created, { ...two, path: 'counters' });
+    expect(twoFromCounters.body.rows).toEqual((await ask(created, { ...two, path: 'scan' })).body.rows);
+    expect(new Set(twoFromCounters.body.rows.map((row) => row.dimensions['event']))).toEqual(
+      new Set(['Purchase', 'Viewed']),
+    );
+
     const uniques = { from, to, events: ['Viewed'], metrics: ['events', 'uniques'] };
     const fromCounters = await ask(created, { ...uniques, path: 'counters' });
     const fromScan = await ask(created, { ...uniques, path: 'scan' });

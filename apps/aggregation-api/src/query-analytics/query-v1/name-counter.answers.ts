@@ -37,7 +37,11 @@ export class NameCounterAnswers {
     const counted = await Promise.all(windows.map((w) => this.countWindow(tenantId, w, wanted)));
     const main = counted[0] as WindowCounts;
     // Names with events in the question's own window, as the fold lists combinations.
-    const names = byEvent ? [...main.total.byName].filter(([, n]) => n > 0).map(([name]) => name) : [];
+    const names = byEvent
+      ? [...main.total.byName]
+          .filter(([name, n]) => n > 0 && (wanted === undefined || wanted.has(name)))
+          .map(([name]) => name)
+      : [];
     const withUniques = metrics.includes('uniques')
       ? await this.uniquesOf(tenantId, windows, byEvent ? names : [], wanted)
       : undefined;
