@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { mongoConfigFrom, mongoEnvFields, parseConfig, redisConfigFrom, redisEnvFields } from '@tally/config';
-import { keyScopeParamSchema, summariseProblems, describeIssues } from '@tally/contracts';
+import { AnalyticsSettingsAdmin, fieldsCountingAt, type AnalyticsSettingsDocument } from '@tally/analytics-store';
+import {
+  analyticsSettingsRequestV1Schema,
+  describeIssues,
+  keyScopeParamSchema,
+  summariseProblems,
+} from '@tally/contracts';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
 import { TenantAdminService, TenantStore, parseTenantId, type TenantId, type TenantSummary } from '@tally/tenancy';
@@ -13,6 +19,9 @@ const USAGE = `usage: npm run tenant -- <command> [--json]
   rotate-key <tenantId> <write|read> new key for that scope; the old one stops working within seconds
   disable <tenantId>                 every key of the tenant stops working within seconds
   enable <tenantId>                  undo disable
+  analytics <tenantId>               declared dimensions and measures, and when each is counted
+  dimensions <tenantId> add|remove <field>   e.g. properties.plan: counted per value in real time
+  measures <tenantId> add|remove <field>     e.g. properties.revenue: summed in real time
 
 Uses MONGO_URL / MONGO_DB / REDIS_URL (defaults: the local stack).`;
 
@@ -35,6 +44,21 @@ function describeTenant(t: TenantSummary): string {
   return `${t.tenantId}  ${t.status.padEnd(8)}  ${t.name}${quotas ? `  (${quotas})` : ''}`;
 }
 
+function describeAnalytics(settings: AnalyticsSettingsDocument): string {
+  const lines = [`analytics settings of ${settings.tenantId} (version ${settings.version})`];
+  for (const [title, declared] of [
+    ['dimensions', settings.dimensions],
+    ['measures', settings.measures],
+  ] as const) {
+    lines.push(`${title}:${declared.length === 0 ? ' (none)' : ''}`);
+    for (const d of declared) {
+      const until = d.countedUntil ? ` until ${d.countedUntil.toISOString()}` : '';
+      lines.push(`  ${d.field}  counted from ${d.countedSince.toISOString()}${until}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 async function run(argv: string[], print: (text: string) => void): Promise<void> {
   const json = argv.includes('--json');
   const [command, ...args] = argv.filter((a) => a !== '--json');
@@ -45,7 +69,9 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
   const config = parseConfig('tenant', envSchema, process.env);
   const mongo = createMongoClient(config.mongo, 'tally-cli');
   const redis = createRedisClient(config.redis, 'tally-cli');
-  const admin = new TenantAdminService(new TenantStore(mongo.db(config.mongo.database)), redis);
+  const db = mongo.db(config.mongo.database);
+  const admin = new TenantAdminService(new TenantStore(db), redis);
+  const analytics = new AnalyticsSettingsAdmin(db, redis);
   const out = (value: unknown, human: string) => print(json ? JSON.stringify(value) : human);
   try {
     switch (command) {
@@ -84,6 +110,35 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
         const id = tenantIdArg(args[0]);
         const summary = command === 'disable' ? await admin.disable(id) : await admin.enable(id);
         out(summary, describeTenant(summary));
+        return;
+      }
+      case 'analytics': {
+        const id = tenantIdArg(args[0]);
+        await admin.get(id);
+        const settings = await analytics.get(id);
+        out(settings, describeAnalytics(settings));
+        return;
+      }
+      case 'dimensions':
+      case 'measures': {
+        const id = tenantIdArg(args[0]);
+        const [change, field] = [args[1], args[2]];
+        if ((change !== 'add' && change !== 'remove') || field === undefined) {
+          throw new UsageError(`${command} needs <tenantId> add|remove <field>`);
+        }
+        await admin.get(id);
+        const current = await analytics.get(id);
+        const lists = {
+          dimensions: fieldsCountingAt(current.dimensions, Date.now()),
+          measures: fieldsCountingAt(current.measures, Date.now()),
+        };
+        const list = lists[command];
+        lists[command] =
+          change === 'add' ? [...list.filter((f) => f !== field), field] : list.filter((f) => f !== field);
+        const request = analyticsSettingsRequestV1Schema.safeParse(lists);
+        if (!request.success) throw new UsageError(summariseProblems(describeIssues(request.error)));
+        const settings = await analytics.put(id, request.data);
+        out(settings, describeAnalytics(settings));
         return;
       }
       default:

@@ -133,4 +133,44 @@ describe('tenant provisioning: admin API and CLI', () => {
     const seen = (await (await admin(`/admin/tenants/${created.tenantId}`)).json()) as { status: string };
     expect(seen.status).toBe('disabled');
   });
+
+  it('declares dimensions and measures through the admin API and the CLI, with 400 naming a field it refuses', async () => {
+    const created = (await (
+      await admin('/admin/tenants', { method: 'POST', body: JSON.stringify({ name: uniqueName('analytics') }) })
+    ).json()) as { tenantId: string };
+    const path = `/admin/tenants/${created.tenantId}/analytics`;
+    const put = (body: unknown) => admin(path, { method: 'PUT', body: JSON.stringify(body) });
+    type Settings = { version: number; dimensions: { field: string; countedSince: string; countedUntil?: string }[] };
+
+    const declared = await put({ dimensions: ['properties.plan'], measures: ['properties.revenue'] });
+    expect(declared.status).toBe(200);
+    const settings = (await declared.json()) as Settings;
+    expect(settings.version).toBe(1);
+    expect(Date.parse(settings.dimensions[0]?.countedSince ?? '')).toBeGreaterThan(Date.now());
+    // The same lists again: no change, no new version.
+    expect(
+      ((await (await put({ dimensions: ['properties.plan'], measures: ['properties.revenue'] })).json()) as Settings)
+        .version,
+    ).toBe(1);
+
+    const refused = await put({ dimensions: ['properties.plan', 'traits.email'] });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual([
+      'dimensions.1',
+    ]);
+    expect((await admin('/admin/tenants/t_aaaaaaaaaaaaaaaaaaaa/analytics')).status).toBe(404);
+
+    // The CLI changes the same record: one service behind both.
+    const cli = JSON.parse(
+      await tenantCli('dimensions', created.tenantId, 'add', 'properties.seats', '--json'),
+    ) as Settings;
+    expect(cli.version).toBe(2);
+    await tenantCli('dimensions', created.tenantId, 'remove', 'properties.plan', '--json');
+    const seen = (await (await admin(path)).json()) as Settings;
+    expect(seen.version).toBe(3);
+    expect(seen.dimensions.map((d) => [d.field, d.countedUntil !== undefined])).toEqual([
+      ['properties.plan', true],
+      ['properties.seats', false],
+    ]);
+  });
 });

@@ -23,6 +23,22 @@ export {
   type StandardDimensionKey,
 } from './lib/event-fields/field-path.codec';
 export { idsByTenant } from './lib/ids-by-tenant';
+export {
+  ANALYTICS_CHANGES_CHANNEL,
+  AnalyticsSettingsAdmin,
+  type DeclaredLists,
+} from './lib/settings/analytics-settings.admin';
+export {
+  ANALYTICS_SETTINGS_COLLECTION,
+  ANALYTICS_SETTINGS_INDEXES,
+  DECLARATION_MARGIN_MS,
+  MAX_DECLARATION_HISTORY,
+  analyticsSettingsId,
+  declarationsAfter,
+  fieldsCountingAt,
+  type AnalyticsSettingsDocument,
+  type DeclaredField,
+} from './lib/settings/analytics-settings.document';
 export { planQuery, type CountedDimensions, type QueryPlan, type QueryPlanFacts } from './lib/query-plan/plan-query';
 export { rawEventFieldsOf } from './lib/event-fields/raw-event-fields';
 export {

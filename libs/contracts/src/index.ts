@@ -33,6 +33,12 @@ export {
   type CreateTenantRequest,
   type KeyScope,
 } from './lib/admin/tenant-admin.schema';
+export {
+  ANALYTICS_SETTINGS_LIMITS,
+  IDENTITY_FIELDS,
+  analyticsSettingsRequestV1Schema,
+  type AnalyticsSettingsRequestV1,
+} from './lib/admin/analytics-settings.schema';
 export { ingestApiOpenApi } from './lib/openapi/ingest-api.openapi';
 export {
   QUERY_INTERVALS,

@@ -1,9 +1,12 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { AnalyticsSettingsAdmin, type AnalyticsSettingsDocument } from '@tally/analytics-store';
 import {
+  analyticsSettingsRequestV1Schema,
   createTenantRequestSchema,
   keyScopeParamSchema,
   quotaOverridesSchema,
+  type AnalyticsSettingsRequestV1,
   type CreateTenantRequest,
   type KeyScope,
 } from '@tally/contracts';
@@ -35,7 +38,10 @@ const tenantIdParam = z.string().transform((raw, ctx): TenantId => {
 @Controller('admin/tenants')
 @UseGuards(AdminTokenGuard)
 export class TenantsAdminController {
-  constructor(private readonly tenants: TenantAdminService) {}
+  constructor(
+    private readonly tenants: TenantAdminService,
+    private readonly analytics: AnalyticsSettingsAdmin,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -84,6 +90,28 @@ export class TenantsAdminController {
     @Body(new ZodValidationPipe(quotaOverridesSchema)) quotas: z.output<typeof quotaOverridesSchema>,
   ): Promise<TenantSummary> {
     return notFoundAsHttp(this.tenants.setQuotas(tenantId, quotas));
+  }
+
+  /** The tenant's declared dimensions and measures, ended ones included, with when each counts. */
+  @Get(':tenantId/analytics')
+  async analyticsSettings(
+    @Param('tenantId', new ZodValidationPipe(tenantIdParam, 'params')) tenantId: TenantId,
+  ): Promise<AnalyticsSettingsDocument> {
+    await notFoundAsHttp(this.tenants.get(tenantId));
+    return this.analytics.get(tenantId);
+  }
+
+  /**
+   * Declares exactly these dimensions and measures: new ones are counted from a minute
+   * from now, removed ones stop a minute from now; the same lists again change nothing.
+   */
+  @Put(':tenantId/analytics')
+  async declareAnalytics(
+    @Param('tenantId', new ZodValidationPipe(tenantIdParam, 'params')) tenantId: TenantId,
+    @Body(new ZodValidationPipe(analyticsSettingsRequestV1Schema)) body: AnalyticsSettingsRequestV1,
+  ): Promise<AnalyticsSettingsDocument> {
+    await notFoundAsHttp(this.tenants.get(tenantId));
+    return this.analytics.put(tenantId, body);
   }
 }
 

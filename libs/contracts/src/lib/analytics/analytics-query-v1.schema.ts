@@ -78,7 +78,8 @@ export const QUERY_FIELD_ROOTS = ['properties', 'traits', 'context'] as const;
 const STANDARD_FIELDS: ReadonlySet<string> = new Set(QUERY_STANDARD_FIELDS);
 const ROOT_PREFIXES = QUERY_FIELD_ROOTS.map((root) => `${root}.`);
 
-const isPropertyKey = (key: string): boolean =>
+/** A key under `properties.`, `traits.` or `context.`, bounded: what a property field may be. */
+export const isPropertyKey = (key: string): boolean =>
   key.length <= QUERY_V1_LIMITS.maxFieldKeyLength && ROOT_PREFIXES.some((prefix) => key.startsWith(prefix));
 
 const isField = (key: string): boolean => STANDARD_FIELDS.has(key) || isPropertyKey(key);
@@ -90,7 +91,7 @@ const isMetric = (metric: string): boolean =>
   metric === 'uniques' ||
   MEASURE_PREFIXES.some((prefix) => metric.startsWith(prefix) && isPropertyKey(metric.slice(prefix.length)));
 
-const PROPERTY_KEY_RULE = `a key under ${ROOT_PREFIXES.join(', ')} of at most ${QUERY_V1_LIMITS.maxFieldKeyLength} characters`;
+export const PROPERTY_KEY_RULE = `a key under ${ROOT_PREFIXES.join(', ')} of at most ${QUERY_V1_LIMITS.maxFieldKeyLength} characters`;
 
 const fieldSchema = z
   .string()

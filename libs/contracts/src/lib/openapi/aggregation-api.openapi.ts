@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analyticsSettingsRequestV1Schema } from '../admin/analytics-settings.schema';
 import { createTenantRequestSchema, quotaOverridesSchema } from '../admin/tenant-admin.schema';
 import { analyticsAnswerV1Schema, analyticsQueryV1Schema } from '../analytics/analytics-query-v1.schema';
 import { QUERY_LIMITS, analyticsQuerySchemas } from '../analytics/analytics-query.schema';
@@ -164,6 +165,25 @@ export function aggregationApiOpenApi(version: string): Record<string, unknown> 
           security: [{ adminToken: [] }],
           parameters: [tenantPath],
           responses: adminResponses('the tenant'),
+        },
+      },
+      '/admin/tenants/{tenantId}/analytics': {
+        get: {
+          summary: 'The tenant’s declared dimensions and measures, ended ones included, with when each is counted',
+          security: [{ adminToken: [] }],
+          parameters: [tenantPath],
+          responses: adminResponses('the analytics settings'),
+        },
+        put: {
+          summary:
+            'Declare exactly these dimensions and measures: new ones are counted in real time from a minute later, removed ones stop a minute later; the same lists again change nothing',
+          security: [{ adminToken: [] }],
+          parameters: [tenantPath],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchemaOf(analyticsSettingsRequestV1Schema) } },
+          },
+          responses: adminResponses('the analytics settings'),
         },
       },
       '/admin/tenants/{tenantId}/quotas': {
