@@ -190,6 +190,11 @@ describe('POST /v1/query', () => {
     expect([counters.status, counters.body.path, scan.status, scan.body.path]).toEqual([200, 'counters', 200, 'scan']);
     expect(counters.body.rows).toEqual(scan.body.rows);
     expect(counters.body.totals).toEqual({ events: sent.filter((e) => e.tenantId === id).length });
+    // Both say how fresh they are: every event arrived at `now`.
+    expect([counters.body.freshness, scan.body.freshness]).toEqual([
+      { newestEventAt: new Date(now).toISOString() },
+      { newestEventAt: new Date(now).toISOString() },
+    ]);
 
     // Two of the three names, by day: the counters list only the names asked about.
     const two = { from, to, interval: 'day', events: ['Purchase', 'Viewed'], breakdown: ['event'], order: '-events' };

@@ -218,7 +218,8 @@ describe('hostile tenant: one tenant does its worst within its quota, another ke
     } finally {
       await redis.quit();
     }
-    // Once rolled up, A's keys live minutes, not days: what lasts beyond a day is its names set.
+    // Once rolled up, A's keys live minutes, not days: what lasts beyond a day is its names set
+    // (and the newest arrival, one short string).
     const rolledUp = await redisFootprint(env, hostile.tenantId);
     process.stdout.write(`hostile tenant, Redis once rolled up: ${JSON.stringify(rolledUp)}\n`);
     expect(rolledUp.lastingBytes).toBeLessThan(MAX_NAMES * 768 * 2);

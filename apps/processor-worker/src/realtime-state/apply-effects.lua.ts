@@ -17,6 +17,8 @@
  *   | C keyIndex field by ttl flagKeyIndex flagField — HINCRBY that first sets flagField in
  *     flagKey when the hash does not exist yet (a minute's counters created anew: the
  *     aggregation job then knows they hold only what arrived since they last expired)
+ *   | M keyIndex value ttl — sets the key to value unless it holds a larger number (total:
+ *     a value that is no number is replaced; the script must never fail half-way)
  * Returns 1 when applied, 0 when superseded (nothing written).
  */
 export const APPLY_EFFECTS_LUA = `
@@ -47,6 +49,11 @@ while i <= #ARGV do
   elseif op == 'S' then
     redis.call('SADD', key, ARGV[i + 2])
     i = i + 3
+  elseif op == 'M' then
+    local held = tonumber(redis.call('GET', key) or '')
+    if held == nil or held < tonumber(ARGV[i + 2]) then redis.call('SET', key, ARGV[i + 2]) end
+    redis.call('EXPIRE', key, ARGV[i + 3])
+    i = i + 4
   else
     return redis.error_reply('apply-effects: unknown op ' .. tostring(op))
   end

@@ -15,6 +15,22 @@ const event = (overrides: Partial<CountedEvent> = {}): CountedEvent => ({
 });
 
 describe('effectsOf', () => {
+  it('keeps the newest arrival of each tenant: one compare-and-set per tenant and chunk', () => {
+    const other = newTenantId();
+    const effects = effectsOf(
+      [
+        event({ receivedAtMs: now - 10 }),
+        event({ receivedAtMs: now }),
+        event({ tenantId: other, receivedAtMs: now - 7 }),
+      ],
+      now,
+    );
+    expect(effects.filter((e) => e.op === 'max')).toEqual([
+      { op: 'max', key: realtimeKeys.newestReceived(tenant), value: now, ttl: 30 * 86_400 },
+      { op: 'max', key: realtimeKeys.newestReceived(other), value: now - 7, ttl: 30 * 86_400 },
+    ]);
+  });
+
   it('sums counts per minute and name before writing', () => {
     const effects = effectsOf([event(), event({ userKey: 'u:2' }), event({ name: 'Order Completed' })], now);
     const counts = effects.filter((e) => e.op === 'hincrby' && e.key === realtimeKeys.counts(tenant, minute));

@@ -33,7 +33,9 @@ export type Effect =
     }
   | { readonly op: 'incrby'; readonly key: string; readonly by: number; readonly ttl: number }
   | { readonly op: 'pfadd'; readonly key: string; readonly members: readonly string[]; readonly ttl: number }
-  | { readonly op: 'sadd'; readonly key: string; readonly member: string };
+  | { readonly op: 'sadd'; readonly key: string; readonly member: string }
+  /** Sets the key to `value` unless it holds a larger number already. */
+  | { readonly op: 'max'; readonly key: string; readonly value: number; readonly ttl: number };
 
 const UNIQUE_INTERVALS: readonly BucketInterval[] = ['minute', 'hour', 'day'];
 /** Members per PFADD, well under the Lua stack limit of `unpack`. */
@@ -42,8 +44,8 @@ const PFADD_CHUNK = 500;
 /**
  * Turns events into effects: per-minute counts by name (late events land in their own,
  * older minute), uniques per minute/hour/day for all events and per name, events per
- * second of arrival for the live view (recent arrivals only), the minutes the aggregation
- * job must roll up again, and how many writes went into already-closed minutes (which
+ * second of arrival for the live view (recent arrivals only), the newest arrival per
+ * tenant (an answer's freshness), the minutes the aggregation job must roll up again, and how many writes went into already-closed minutes (which
  * makes cached answers for closed windows stale). Summing first keeps a chunk of 1,000 events to a few hundred commands.
  */
 export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effect[] {
@@ -52,6 +54,7 @@ export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effec
   const live = new Map<string, number>();
   const dirty = new Map<TenantId, Set<number>>();
   const late = new Map<TenantId, number>();
+  const newest = new Map<TenantId, number>();
   const closedBefore = bucketOf(nowMs, 'minute') - 1;
 
   for (const event of events) {
@@ -81,6 +84,7 @@ export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effec
       }
     }
 
+    if (event.receivedAtMs > (newest.get(event.tenantId) ?? -1)) newest.set(event.tenantId, event.receivedAtMs);
     const second = Math.floor(event.receivedAtMs / 1000);
     if (nowMs / 1000 - second < LIVE_WINDOW_SECONDS) {
       const liveKey = realtimeKeys.live(event.tenantId, second);
@@ -111,6 +115,10 @@ export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effec
   }
   for (const [tenantId, by] of late) {
     effects.push({ op: 'incrby', key: rollupKeys.lateWrites(tenantId), by, ttl: ROLLUP_STATE_TTL_SECONDS });
+  }
+  for (const [tenantId, value] of newest) {
+    const key = realtimeKeys.newestReceived(tenantId);
+    effects.push({ op: 'max', key, value, ttl: REALTIME_TTL_SECONDS.newestReceived });
   }
   return effects;
 }

@@ -101,4 +101,30 @@ describe('RealtimeStateWriter', () => {
     expect(await flag()).toBeNull();
     expect(await redis.hget(rollupKeys.dirtyMinutes(other), String(minute))).toBe('2');
   });
+
+  it('keeps the newest arrival of a tenant, whatever order chunks apply in', async () => {
+    const keys = RealtimeStateWriter.partitionKeys(uniqueName('group'), 'topic', 5);
+    const own = newTenantId();
+    const arriving = (offset: number, receivedAtMs: number): OffsetEvent => ({
+      tenantId: own,
+      name: 'Signed Up',
+      userKey: 'u:1',
+      timestampMs: now,
+      receivedAtMs,
+      offset: BigInt(offset),
+    });
+    const newest = async () => Number(await redis.get(realtimeKeys.newestReceived(own)));
+    const first = await writer.begin(keys, 0n, 1n);
+    await writer.apply(
+      keys,
+      first,
+      RealtimeStateWriter.prepare([arriving(0, now - 5), arriving(1, now)], first, now),
+      1n,
+    );
+    expect(await newest()).toBe(now);
+    // An older arrival applied later (another partition's backlog) leaves it alone.
+    const second = await writer.begin(keys, 2n, 2n);
+    await writer.apply(keys, second, RealtimeStateWriter.prepare([arriving(2, now - 60_000)], second, now), 2n);
+    expect(await newest()).toBe(now);
+  });
 });

@@ -158,6 +158,9 @@ function encode(effects: readonly Effect[]): { keys: string[]; args: (string | n
       case 'sadd':
         args.push('S', keyIndex(e.key), e.member);
         break;
+      case 'max':
+        args.push('M', keyIndex(e.key), e.value, e.ttl);
+        break;
     }
   }
   return { keys, args };

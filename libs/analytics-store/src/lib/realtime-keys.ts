@@ -23,6 +23,8 @@ export const realtimeKeys = {
   liveStreams: (tenantId: TenantId) => tenantKey(tenantId, 'live', 'streams'),
   /** Events received in one second (by ingest time): the live view. */
   live: (tenantId: TenantId, second: number) => tenantKey(tenantId, 'live', second),
+  /** `receivedAt` (ms) of the newest event applied: how fresh an answer from the counters is. */
+  newestReceived: (tenantId: TenantId) => tenantKey(tenantId, 'newest'),
 } as const;
 
 /**
@@ -36,11 +38,13 @@ export const REALTIME_TTL_SECONDS = {
   counts: 7 * 86_400,
   uniques: { minute: 2 * 86_400, hour: 40 * 86_400, day: 400 * 86_400 },
   live: 120,
+  newestReceived: 30 * 86_400,
   afterRollup: 600,
 } as const satisfies {
   counts: number;
   uniques: Record<BucketInterval, number>;
   live: number;
+  newestReceived: number;
   afterRollup: number;
 };
 

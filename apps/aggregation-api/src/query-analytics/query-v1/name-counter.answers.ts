@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import type { FoldAnswer, FoldRow, FoldWindow } from '@tally/analytics-store';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { realtimeKeys, type FoldAnswer, type FoldRow, type FoldWindow } from '@tally/analytics-store';
 import type { AnalyticsQueryV1 } from '@tally/contracts';
+import { REDIS_CLIENT } from '@tally/redis';
 import type { TenantId } from '@tally/tenancy';
 import { CountsReader, type RangeCounts } from '../counts.reader';
 import { UniquesReader } from '../uniques.reader';
@@ -26,6 +28,7 @@ type Metric = 'events' | 'uniques';
 @Injectable()
 export class NameCounterAnswers {
   constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly counts: CountsReader,
     private readonly uniques: UniquesReader,
   ) {}
@@ -34,6 +37,8 @@ export class NameCounterAnswers {
     const metrics = query.metrics as Metric[];
     const byEvent = query.breakdown.includes('event');
     const wanted = namesAsked(query);
+    // Read first: the counters then hold at least every event up to this one.
+    const newest = await this.redis.get(realtimeKeys.newestReceived(tenantId));
     const counted = await Promise.all(windows.map((w) => this.countWindow(tenantId, w, wanted)));
     const main = counted[0] as WindowCounts;
     // Names with events in the question's own window, as the fold lists combinations.
@@ -84,7 +89,7 @@ export class NameCounterAnswers {
       ...(windows.length > 1 && { comparison: { rows: rowsOf(1), totals: metricsOf(1, 'total') } }),
       folded: [],
       truncated: combos.length > shown.length,
-      newestReceivedAtMs: null,
+      newestReceivedAtMs: newest === null ? null : Number(newest),
       measuresOutOfRange: 0,
     };
   }
