@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ROLLUPS_COLLECTION, dirtyMinutesOf, rollupKeys } from '@tally/analytics-store';
+import { RAW_EVENTS_COLLECTION, ROLLUPS_COLLECTION, dirtyMinutesOf, rollupKeys } from '@tally/analytics-store';
 import { createKafkaClient } from '@tally/kafka';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
@@ -38,6 +38,8 @@ const SEED_SPAN_MS = 48 * HOUR_MS;
 const SEED_END_MARGIN_MS = 5 * MINUTE_MS;
 /** Answers read from MongoDB one at a time, each needing a rollup the app has not read yet. */
 const COLD_SAMPLES = 5;
+/** `POST /v1/query` scans of the seeded events, one at a time, each a new question. */
+const SCAN_SAMPLES = 5;
 
 type Log = (line: string) => void;
 
@@ -64,6 +66,20 @@ export interface AggregationResult {
   readonly peakRssBytes: number;
   /** aggregation-api's CPU during each measured scenario, in cores (1 = one core busy all the time). */
   readonly appCores: { readonly cached: number; readonly uncached: number };
+  readonly scan: ScanResult;
+}
+
+/** `POST /v1/query` answered by a scan of the seeded raw events (a breakdown, uniques and a sum), one at a time. */
+export interface ScanResult {
+  /** Raw events in the scanned window (all of the tenant's). */
+  readonly events: number;
+  readonly ms: readonly number[];
+  /** `events` over the median time of one scan. */
+  readonly eventsPerSec: number;
+  /** Documents in the whole raw-events collection: FerretDB reads past other tenants' rows too. */
+  readonly collectionDocuments: number;
+  /** Whether each answer's totals equal the seeded events. */
+  readonly exact: boolean;
 }
 
 /**
@@ -220,8 +236,12 @@ export async function benchAggregation(
       runFixedRate({ ...at(apiUrl, uncachedPath, 1 + warmupCount), seconds: timing.seconds }),
     );
 
+    log(`aggregation: ${SCAN_SAMPLES} POST /v1/query scans of the ${SEED_EVENTS} seeded events, one at a time`);
+    const scan = await measureScans(apiUrl, readKey, spanFrom, stack);
+
     return {
       seededEvents: SEED_EVENTS,
+      scan,
       query: cachedPath,
       answerBytes: Buffer.byteLength(first.text),
       answersExact,
@@ -296,6 +316,53 @@ async function poll(what: string, timeoutMs: number, done: () => Promise<boolean
       throw new Error(`aggregation: ${what}: not within ${timeoutMs / 1_000} s${details ? `\n${details()}` : ''}`);
     }
     await sleep(500);
+  }
+}
+
+/**
+ * A question only a scan answers (a breakdown by a property, uniques per value, a sum),
+ * asked `SCAN_SAMPLES` times with a different `limit` each, so none comes from the cache.
+ */
+async function measureScans(apiUrl: string, readKey: string, from: string, stack: StackConfig): Promise<ScanResult> {
+  const ms: number[] = [];
+  let exact = true;
+  for (let i = 0; i < SCAN_SAMPLES; i++) {
+    const question = {
+      from,
+      to: new Date().toISOString(),
+      metrics: ['events', 'uniques', 'sum:properties.price'],
+      breakdown: ['properties.sku'],
+      limit: 100 - i,
+      path: 'scan',
+    };
+    const startedAt = performance.now();
+    const response = await fetch(`${apiUrl}/v1/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${readKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(question),
+    });
+    const text = await response.text();
+    ms.push(Math.round((performance.now() - startedAt) * 10) / 10);
+    if (response.status !== 200) throw new Error(`POST /v1/query: ${response.status} ${text.slice(0, 500)}`);
+    const answer = JSON.parse(text) as { totals: { events: number } };
+    exact &&= answer.totals.events === SEED_EVENTS;
+  }
+  const median = [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)] as number;
+  const mongo = createMongoClient(stack.mongo, 'tally-bench');
+  try {
+    const collectionDocuments = await mongo
+      .db(stack.mongo.database)
+      .collection(RAW_EVENTS_COLLECTION)
+      .estimatedDocumentCount();
+    return {
+      events: SEED_EVENTS,
+      ms,
+      eventsPerSec: Math.round(SEED_EVENTS / (median / 1_000)),
+      collectionDocuments,
+      exact,
+    };
+  } finally {
+    await mongo.close();
   }
 }
 

@@ -290,6 +290,7 @@ function buildReport(
     },
     aggregation: a && {
       seededEvents: a.seededEvents,
+      scan: a.scan,
       answersExact: a.answersExact,
       query: a.query,
       answerBytes: a.answerBytes,
@@ -433,6 +434,7 @@ function renderTable(r: ReturnType<typeof buildReport>): string {
       `| aggregation cold answer (rollups read from MongoDB, one at a time, ${a.cold.samples} samples, ${a.rollupDocuments} rollups stored) ms | median ${a.cold.p50Ms}, max ${a.cold.maxMs} | | | |`,
       `| aggregation non-2xx / errors / never sent (cached, uncached) | ${failures(a.cached)}, ${failures(a.uncached)} | | | 0 |`,
       `| aggregation answers exact (${a.seededEvents} events seeded, rolled up in ${a.rollupSeconds} s) | ${a.answersExact ? 'yes' : 'NO'} | | | yes |`,
+      `| query scan: POST /v1/query by a property, uniques and a sum over ${a.scan.events} raw events (FerretDB; ${a.scan.collectionDocuments} documents in the collection), ms per answer | ${a.scan.ms.join(', ')}; ${a.scan.eventsPerSec} events/s at the median | | | exact: ${a.scan.exact ? 'yes' : 'NO'} |`,
       `| aggregation-api peak RSS MB (this part) | ${own(r.rssMbByPart.aggregation?.['aggregation-api'])} |`,
     );
   }

@@ -95,6 +95,7 @@ See it counted (within a second or two${behind ? ' once the worker has caught up
   curl -s -H 'authorization: Bearer ${demo.readKey}' ${aggregation.url}/aggregation
   curl -s -H 'authorization: Bearer ${demo.readKey}' '${aggregation.url}/v1/timeseries?interval=minute&from='$(date -u -d '-30 min' +%FT%TZ)
   curl -sN -H 'authorization: Bearer ${demo.readKey}' ${aggregation.url}/v1/live     # Server-Sent Events, Ctrl-C to stop
+  curl -s -H 'authorization: Bearer ${demo.readKey}' -H 'content-type: application/json' ${aggregation.url}/v1/query -d '{"metrics":["events","uniques"],"breakdown":["properties.plan"]}'
   curl -s ${worker.url}/metrics | grep '^processor_events_total'
 API descriptions: ${ingest.url}/docs · ${aggregation.url}/docs
 
