@@ -196,6 +196,17 @@ describe('POST /v1/query', () => {
       { newestEventAt: new Date(now).toISOString() },
     ]);
 
+    // Weeks and months in a zone: each bucket read as its UTC days, hours and minutes.
+    for (const interval of ['week', 'month']) {
+      const zoned = { from, to, tz: TZ, interval, breakdown: ['event'], order: 'event' };
+      const [byCounters, byScan] = await Promise.all([
+        ask(created, { ...zoned, path: 'counters' }),
+        ask(created, { ...zoned, path: 'scan' }),
+      ]);
+      expect([byCounters.status, byCounters.body.path]).toEqual([200, 'counters']);
+      expect(byCounters.body.rows).toEqual(byScan.body.rows);
+    }
+
     // Two of the three names, by day: the counters list only the names asked about.
     const two = { from, to, interval: 'day', events: ['Purchase', 'Viewed'], breakdown: ['event'], order: '-events' };
     const twoFromCounters = await ask(created, { ...two, path: 'counters' });

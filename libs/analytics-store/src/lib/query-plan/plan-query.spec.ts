@@ -72,8 +72,8 @@ describe('planQuery', () => {
       onEvent('exists'),
       scan('a filter on event with exists is not counted in real time (eq and in are)'),
     ],
-    ['week buckets: scan', { interval: 'week' }, scan('week buckets are not counted in real time')],
-    ['month buckets: scan', { interval: 'month' }, scan('month buckets are not counted in real time')],
+    ['week buckets: counters (a week is read as its days)', { interval: 'week', tz: 'Europe/Paris' }, COUNTED],
+    ['month buckets: counters', { interval: 'month' }, COUNTED],
     ['path counters on a counted question: counters', { path: 'counters' }, COUNTED],
     [
       'path counters on an uncounted question: refused, naming path',
@@ -119,8 +119,8 @@ describe('planQuery', () => {
     ],
     [
       'a forced scan past the bound of an uncounted question: refused',
-      { ...lastDays(40), path: 'scan', interval: 'week' },
-      refused('from', /because week buckets are not counted in real time; .*: shorten the window$/),
+      { ...lastDays(40), breakdown: ['$os'] },
+      refused('from', /because breakdown by \$os is not counted in real time; .*: shorten the window$/),
     ],
   ])('%s', (_rule, body, plan) => {
     expect(planQuery(question(body), FACTS)).toEqual(plan);

@@ -1,4 +1,4 @@
-import type { AnalyticsQueryV1, QueryFilterV1, QueryIntervalV1 } from '@tally/contracts';
+import type { AnalyticsQueryV1, QueryFilterV1 } from '@tally/contracts';
 
 /**
  * What the counters hold besides event names: none yet. Per-dimension counters and
@@ -29,11 +29,6 @@ export type QueryPlan =
 
 const COUNTED_METRICS: ReadonlySet<string> = new Set(['events', 'uniques']);
 const COUNTED_FILTER_OPS: ReadonlySet<QueryFilterV1['op']> = new Set(['eq', 'in']);
-/**
- * The buckets the counter path tiles into UTC days, hours and minutes today. Week and
- * month buckets are scanned until the counter path has their zoned starts.
- */
-const COUNTED_INTERVALS: ReadonlySet<QueryIntervalV1> = new Set(['minute', 'hour', 'day']);
 
 const COUNTED = 'events and uniques by event name are counted in real time';
 const FORCED_SCAN = 'path scan was asked for';
@@ -69,9 +64,7 @@ function uncountedPartOf(query: AnalyticsQueryV1): string | undefined {
       ? `a filter on event with ${filter.op} is not counted in real time (eq and in are)`
       : `a filter on ${filter.field} is not counted in real time`;
   }
-  if (query.interval !== undefined && !COUNTED_INTERVALS.has(query.interval)) {
-    return `${query.interval} buckets are not counted in real time`;
-  }
+  // Every interval is: the counter path reads each zoned bucket as its UTC days, hours and minutes.
   return undefined;
 }
 
