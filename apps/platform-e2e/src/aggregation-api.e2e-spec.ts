@@ -318,9 +318,31 @@ describe('aggregation-api', () => {
       .filter((r) => r.method === 'GET' && !/^\/(admin|health|metrics|docs)/.test(r.path))
       .map((r) => r.path);
     expect(queryRoutes).toEqual(expect.arrayContaining(['/aggregation', '/v1/timeseries', '/v1/live']));
+    const postRoutes = mappedRoutes(apps.get(SECOND)?.output() ?? '')
+      .filter((r) => r.method === 'POST' && !/^\/(admin|health|metrics|docs)/.test(r.path))
+      .map((r) => r.path);
+    expect(postRoutes).toEqual(['/v1/query']);
+    // Every path of the question route: the counters, and a scan of raw events by a dimension.
+    const questions = [
+      { from, to, breakdown: ['event'], metrics: ['events', 'uniques'] },
+      { from, to, breakdown: ['event', '$library'], metrics: ['events', 'uniques'], path: 'scan' },
+    ];
     const [a, b] = [tenants[0]!, tenants[1]!];
-    const answersOf = async (tenant: CreatedTenant) =>
-      Promise.all(
+    // The POST questions first, then the GET routes at once: never more than the tenant's four
+    // uncached answers in progress on the replica (QUERY_MAX_CONCURRENT_PER_TENANT).
+    const answersOf = async (tenant: CreatedTenant) => [
+      ...(await Promise.all(
+        questions.map(async (question, i) => {
+          const response = await fetch(`http://127.0.0.1:${SECOND}/v1/query`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${tenant.readKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify(question),
+          });
+          // Freshness too: B's arrivals must not show in A's answer.
+          return { route: `POST /v1/query #${i}`, status: response.status, body: await response.text() };
+        }),
+      )),
+      ...(await Promise.all(
         queryRoutes.map(async (route) => {
           if (route === '/v1/live') {
             const live = await openLive(SECOND, tenant);
@@ -337,10 +359,13 @@ describe('aggregation-api', () => {
           });
           return { route, status: response.status, body: await response.text() };
         }),
-      );
+      )),
+    ];
 
     const before = await answersOf(a.created);
-    expect(before.map((r) => [r.route, r.status])).toEqual(queryRoutes.map((route) => [route, 200]));
+    expect(before.map((r) => [r.route, r.status])).toEqual(
+      [...questions.map((_, i) => `POST /v1/query #${i}`), ...queryRoutes].map((route) => [route, 200]),
+    );
     // Tenant B gets new events, with a name and users only B has.
     const marker = `Only ${b.id}`;
     const burst = Array.from({ length: 50 }, (_, i) => envelopeOf(b.id, marker, Date.now() - i * 1_000));
