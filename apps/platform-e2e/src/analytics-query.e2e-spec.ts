@@ -10,6 +10,9 @@ import { WorkerGroup, produceToEventsTopic } from './support/worker-group';
 
 const WORKER_PORT = 3990;
 const AGGREGATION = 3991;
+const SECOND_REPLICA = 3992;
+/** Scans one tenant may run at once on all replicas together, in this suite. */
+const SCANS_PER_TENANT = 1;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const TZ = 'Europe/Paris';
@@ -43,6 +46,7 @@ describe('POST /v1/query', () => {
   const env = testEnvironment();
   let group: WorkerGroup;
   let app: RunningApp;
+  let second: RunningApp;
   const tenants: { created: CreatedTenant; id: TenantId }[] = [];
   const sent: SentEvent[] = [];
   const now = Date.now();
@@ -50,8 +54,8 @@ describe('POST /v1/query', () => {
   const from = DateTime.fromMillis(now, { zone: TZ }).startOf('day').minus({ days: 2 }).toUTC().toISO() as string;
   const to = new Date(Math.ceil(now / 60_000) * 60_000 + 60_000).toISOString();
 
-  const ask = async (tenant: CreatedTenant, question: Record<string, unknown>) => {
-    const response = await fetch(`http://127.0.0.1:${AGGREGATION}/v1/query`, {
+  const ask = async (tenant: CreatedTenant, question: Record<string, unknown>, port = AGGREGATION) => {
+    const response = await fetch(`http://127.0.0.1:${port}/v1/query`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tenant.readKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(question),
@@ -66,7 +70,12 @@ describe('POST /v1/query', () => {
     }
     group = await WorkerGroup.atTopicEnd(env);
     await group.start(WORKER_PORT);
-    app = startApp('aggregation-api', { AGGREGATION_API_PORT: String(AGGREGATION), LOG_LEVEL: 'warn' });
+    const scanBound = {
+      QUERY_SCAN_MAX_CONCURRENT_PER_TENANT_ALL_REPLICAS: String(SCANS_PER_TENANT),
+      LOG_LEVEL: 'warn',
+    };
+    app = startApp('aggregation-api', { AGGREGATION_API_PORT: String(AGGREGATION), ...scanBound });
+    second = startApp('aggregation-api', { AGGREGATION_API_PORT: String(SECOND_REPLICA), ...scanBound });
     const rnd = random(18);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
     const messages: Message[] = [];
@@ -101,10 +110,12 @@ describe('POST /v1/query', () => {
       if (rnd() < 0.05) messages.push(message);
     }
     await produceToEventsTopic(env, messages);
-    await eventually(
-      async () => expect((await fetch(`http://127.0.0.1:${AGGREGATION}/health/ready`)).status).toBe(200),
-      60_000,
-    );
+    for (const port of [AGGREGATION, SECOND_REPLICA]) {
+      await eventually(
+        async () => expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200),
+        60_000,
+      );
+    }
     for (const { created, id } of tenants) {
       await eventually(async () => {
         const answer = await ask(created, { from, to, path: 'scan' });
@@ -114,7 +125,7 @@ describe('POST /v1/query', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await app?.stop();
+    await Promise.all([app?.stop(), second?.stop()]);
     await group?.stopAll();
   });
 
@@ -259,6 +270,25 @@ describe('POST /v1/query', () => {
         field,
       ]);
     }
+  });
+
+  it("holds a tenant to its scans on all replicas together, not one tenant's scans to another's", async () => {
+    const [first, other] = tenants as [
+      { created: CreatedTenant; id: TenantId },
+      { created: CreatedTenant; id: TenantId },
+    ];
+    // A new question each time, so neither comes from the cache; each scan takes a second or more here.
+    const scanOf = (limit: number) => ({ from, to, breakdown: ['$path'], path: 'scan', limit });
+    const sameTenant = await Promise.all([
+      ask(first.created, scanOf(901)),
+      ask(first.created, scanOf(902), SECOND_REPLICA),
+    ]);
+    expect(sameTenant.map((a) => a.status).sort()).toEqual([200, 429]);
+    const twoTenants = await Promise.all([
+      ask(first.created, scanOf(903)),
+      ask(other.created, scanOf(903), SECOND_REPLICA),
+    ]);
+    expect(twoTenants.map((a) => a.status)).toEqual([200, 200]);
   });
 });
 

@@ -45,6 +45,8 @@ export const aggregationEnvSchema = z
     /** Scans one tenant may run at once on one replica, and scans one replica runs in all; more: 429. */
     QUERY_SCAN_MAX_CONCURRENT_PER_TENANT: intField(1, 100, 1),
     QUERY_SCAN_MAX_CONCURRENT: intField(1, 100, 2),
+    /** Scans one tenant may run at once on all replicas together (claims in Redis); more: 429. */
+    QUERY_SCAN_MAX_CONCURRENT_PER_TENANT_ALL_REPLICAS: intField(1, 1_000, 2),
     LIVE_MAX_STREAMS_PER_TENANT: intField(1, 10_000, 20),
     LIVE_PUSH_INTERVAL_MS: intField(100, 60_000, 1_000),
   })
@@ -72,6 +74,7 @@ export const aggregationEnvSchema = z
       tokenCost: env.QUERY_SCAN_TOKEN_COST,
       maxConcurrentPerTenant: env.QUERY_SCAN_MAX_CONCURRENT_PER_TENANT,
       maxConcurrent: env.QUERY_SCAN_MAX_CONCURRENT,
+      maxConcurrentPerTenantAllReplicas: env.QUERY_SCAN_MAX_CONCURRENT_PER_TENANT_ALL_REPLICAS,
     },
     live: { maxStreamsPerTenant: env.LIVE_MAX_STREAMS_PER_TENANT, pushIntervalMs: env.LIVE_PUSH_INTERVAL_MS },
   }));

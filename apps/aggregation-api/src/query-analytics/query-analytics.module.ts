@@ -14,6 +14,7 @@ import { QueryV1Controller } from './query-v1/query-v1.controller';
 import { QueryV1Service, SCAN_OPTIONS, type ScanOptions } from './query-v1/query-v1.service';
 import { RawEventScan } from './query-v1/raw-event.scan';
 import { ScanSlots } from './query-v1/scan-slots';
+import { TenantClaims } from '../claims/tenant-claims';
 
 export interface QueryConcurrencyOptions {
   /** Uncached answers one tenant may have being computed at once on one replica. */
@@ -43,6 +44,7 @@ export class QueryAnalyticsModule {
         AnalyticsQueryService,
         { provide: SCAN_OPTIONS, useValue: scans },
         { provide: ScanSlots, useValue: new ScanSlots(scans.maxConcurrentPerTenant, scans.maxConcurrent) },
+        TenantClaims,
         NameCounterAnswers,
         RawEventScan,
         QueryV1Service,

@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { createRedisClient } from '@tally/redis';
 import { newTenantId } from '@tally/tenancy';
 import { testEnvironment } from '@tally/testing';
+import { TenantClaims } from '../claims/tenant-claims';
 import { LiveStreamRegistry, STREAM_CLAIM_TTL_MS } from './live-stream.registry';
 
 describe('LiveStreamRegistry (real Redis)', () => {
@@ -18,8 +19,8 @@ describe('LiveStreamRegistry (real Redis)', () => {
 
   it("bounds a tenant's streams across replicas, and a dead replica's places come back", async () => {
     const tenant = newTenantId();
-    const replicaA = new LiveStreamRegistry(redis);
-    const replicaB = new LiveStreamRegistry(redis);
+    const replicaA = new LiveStreamRegistry(new TenantClaims(redis));
+    const replicaB = new LiveStreamRegistry(new TenantClaims(redis));
     const now = Date.now();
     const a1 = await replicaA.claim(tenant, 3, now);
     const a2 = await replicaA.claim(tenant, 3, now);

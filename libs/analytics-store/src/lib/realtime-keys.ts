@@ -23,6 +23,8 @@ export const realtimeKeys = {
   liveStreams: (tenantId: TenantId) => tenantKey(tenantId, 'live', 'streams'),
   /** Events received in one second (by ingest time): the live view. */
   live: (tenantId: TenantId, second: number) => tenantKey(tenantId, 'live', second),
+  /** ZSET of a tenant's scans running on every replica (as `liveStreams`): member = claim id, score = when it lapses. */
+  scanClaims: (tenantId: TenantId) => tenantKey(tenantId, 'scan', 'claims'),
   /** `receivedAt` (ms) of the newest event applied: how fresh an answer from the counters is. */
   newestReceived: (tenantId: TenantId) => tenantKey(tenantId, 'newest'),
 } as const;

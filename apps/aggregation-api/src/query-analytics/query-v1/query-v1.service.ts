@@ -1,7 +1,15 @@
 import { BadRequestException, HttpException, Inject, Injectable } from '@nestjs/common';
-import { EventFold, FoldBoundError, planQuery, type FoldAnswer, type QueryPlan } from '@tally/analytics-store';
+import {
+  EventFold,
+  FoldBoundError,
+  planQuery,
+  realtimeKeys,
+  type FoldAnswer,
+  type QueryPlan,
+} from '@tally/analytics-store';
 import { QUERY_LIMITS, QUERY_V1_LIMITS, type AnalyticsAnswerV1, type AnalyticsQueryV1 } from '@tally/contracts';
 import type { TenantId } from '@tally/tenancy';
+import { TenantClaims } from '../../claims/tenant-claims';
 import { QueryTooLargeError } from '../counts.reader';
 import { NameCounterAnswers, NeedsScan } from './name-counter.answers';
 import { bucketCountOf, queryWindowsOf, type QueryWindows } from './query-windows';
@@ -15,7 +23,12 @@ export interface ScanOptions {
   readonly timeLimitMs: number;
   /** Query tokens a scan takes from the tenant's quota, the request's own one included. */
   readonly tokenCost: number;
+  /** Scans one tenant may run at once on all replicas together. */
+  readonly maxConcurrentPerTenantAllReplicas: number;
 }
+
+/** A scan's claim among the tenant's scans on every replica lapses this long after its time limit (a replica that died). */
+const CLAIM_MARGIN_MS = 5_000;
 
 export const SCAN_OPTIONS = Symbol('SCAN_OPTIONS');
 
@@ -37,6 +50,7 @@ export class QueryV1Service {
     private readonly counters: NameCounterAnswers,
     private readonly scans: RawEventScan,
     private readonly slots: ScanSlots,
+    private readonly claims: TenantClaims,
     @Inject(SCAN_OPTIONS) private readonly options: ScanOptions,
   ) {}
 
@@ -98,12 +112,24 @@ export class QueryV1Service {
     chargeScan: ChargeScan,
   ): Promise<AnalyticsAnswerV1> {
     await chargeScan();
-    const giveBack = this.slots.take(tenantId);
-    if (giveBack === undefined) {
-      throw new ScanSlotsFull(
-        `too many scans at once: at most ${this.slots.perTenant} per tenant and ${this.slots.perReplica} in all on one replica; retry after the time in Retry-After`,
+    const full = () =>
+      new ScanSlotsFull(
+        `too many scans at once: at most ${this.slots.perTenant} per tenant and ${this.slots.perReplica} in all on one replica, and ${this.options.maxConcurrentPerTenantAllReplicas} per tenant on all replicas; retry after the time in Retry-After`,
       );
+    const giveBack = this.slots.take(tenantId);
+    if (giveBack === undefined) throw full();
+    const claimKey = realtimeKeys.scanClaims(tenantId);
+    let claim: string | undefined;
+    try {
+      claim = await this.claims.claim(
+        claimKey,
+        this.options.maxConcurrentPerTenantAllReplicas,
+        this.options.timeLimitMs + CLAIM_MARGIN_MS,
+      );
+    } finally {
+      if (claim === undefined) giveBack();
     }
+    if (claim === undefined) throw full();
     try {
       const fold = new EventFold({
         metrics: query.metrics,
@@ -138,6 +164,8 @@ export class QueryV1Service {
       throw error;
     } finally {
       giveBack();
+      // Best effort: a claim not given back lapses after the scan's time limit.
+      await this.claims.release(claimKey, claim).catch(() => undefined);
     }
   }
 }
