@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { QuotaSettings } from '@tally/config';
 import type { KeyScope } from '@tally/contracts';
-import type { TenantId } from '../scoping/tenant-id';
+import type { TenantId } from '@tally/tenant-scope';
 import { API_KEYS_COLLECTION, TENANTS_COLLECTION, type ApiKeyRecord, type TenantRecord } from './tenant-records';
 
 /**
