@@ -3,7 +3,7 @@ import { ROLLUPS_COLLECTION, dirtyMinutesOf, rollupKeys } from '@tally/analytics
 import { createKafkaClient } from '@tally/kafka';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import { parseTenantId } from '@tally/tenancy';
+import { parseTenantId } from '@tally/tenant-scope';
 import { sleep } from '../stack/managed-process';
 import { httpOk, waitUntil } from '../stack/readiness';
 import type { StackConfig } from '../stack/stack-config';

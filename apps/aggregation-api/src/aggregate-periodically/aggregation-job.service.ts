@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type Redis from 'ioredis';
 import { DIRTY_TENANTS_SET, bucketOf, dirtyMinutesOf, freshCountersField, rollupKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import { parseTenantId, type TenantId } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import { AggregationMetrics } from './aggregation.metrics';
 import { LeaderLock } from './leader-lock';
 import { rollupFailureReason } from './rollup-failure-reason.util';

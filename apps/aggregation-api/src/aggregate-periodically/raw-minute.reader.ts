@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Collection, Db } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, type StoredRawEvent } from '@tally/analytics-store';
 import { MONGO_DB } from '@tally/mongo';
-import { tenantFilter, type TenantId } from '@tally/tenancy';
+import { tenantFilter, type TenantId } from '@tally/tenant-scope';
 
 export interface RawMinute {
   readonly counts: Map<string, number>;

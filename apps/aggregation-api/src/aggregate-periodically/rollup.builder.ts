@@ -15,7 +15,7 @@ import {
   type RollupSketchDocument,
 } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import { tenantKey, type TenantId } from '@tally/tenancy';
+import { tenantKey, type TenantId } from '@tally/tenant-scope';
 import { RollupStore, runsOf } from '../rollups/rollup.store';
 import { foldRareNames } from './fold-rare-names.util';
 import { RawMinuteReader } from './raw-minute.reader';

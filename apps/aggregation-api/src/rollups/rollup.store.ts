@@ -11,7 +11,7 @@ import {
   type RollupSketchDocument,
 } from '@tally/analytics-store';
 import { MONGO_DB, createIndexesOneByOne } from '@tally/mongo';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 /** Buckets of one interval, as sorted runs of consecutive buckets [first, last]. */
 export type BucketRuns = Partial<Record<BucketInterval, readonly (readonly [number, number])[]>>;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { realtimeKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 /**
  * Claims a place for a new stream among the tenant's open ones on every replica:

@@ -3,7 +3,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, bucketOf, realtimeKeys, type RawEventDocument } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { eventually, sleep, type TestEnvironment } from '@tally/testing';
 import type { Dataset, ExpectedTenant } from './event-dataset';
 

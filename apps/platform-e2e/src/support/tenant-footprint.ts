@@ -2,7 +2,7 @@ import { BSON } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, ROLLUPS_COLLECTION, ROLLUP_SKETCHES_COLLECTION } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import { tenantKey, type TenantId } from '@tally/tenancy';
+import { tenantKey, type TenantId } from '@tally/tenant-scope';
 import type { TestEnvironment } from '@tally/testing';
 
 /** What one tenant's real-time state takes in Redis: its keys, and their bytes by `MEMORY USAGE`. */

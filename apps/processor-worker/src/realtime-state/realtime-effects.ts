@@ -9,7 +9,7 @@ import {
   rollupKeys,
   type BucketInterval,
 } from '@tally/analytics-store';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 /** What the real-time state needs of one event the worker owns. */
 export interface CountedEvent {

@@ -1,4 +1,4 @@
-import { type TenantId, tenantKey } from '@tally/tenancy';
+import { tenantKey, type TenantId } from '@tally/tenant-scope';
 import type { BucketInterval } from './time-buckets';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FoldAnswer, FoldRow, FoldWindow } from '@tally/analytics-store';
 import type { AnalyticsQueryV1 } from '@tally/contracts';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { CountsReader, type RangeCounts } from '../counts.reader';
 import { UniquesReader } from '../uniques.reader';
 import { minuteRangesOf, type QueryWindows } from './query-windows';

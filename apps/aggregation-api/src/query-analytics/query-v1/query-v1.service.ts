@@ -1,7 +1,7 @@
 import { BadRequestException, HttpException, Inject, Injectable } from '@nestjs/common';
 import { EventFold, FoldBoundError, planQuery, type FoldAnswer, type QueryPlan } from '@tally/analytics-store';
 import { QUERY_LIMITS, QUERY_V1_LIMITS, type AnalyticsAnswerV1, type AnalyticsQueryV1 } from '@tally/contracts';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { QueryTooLargeError } from '../counts.reader';
 import { NameCounterAnswers, NeedsScan } from './name-counter.answers';
 import { bucketCountOf, queryWindowsOf, type QueryWindows } from './query-windows';

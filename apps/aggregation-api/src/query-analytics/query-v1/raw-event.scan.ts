@@ -10,7 +10,7 @@ import {
   type StoredRawEvent,
 } from '@tally/analytics-store';
 import { MONGO_DB } from '@tally/mongo';
-import { tenantFilter, type TenantId } from '@tally/tenancy';
+import { tenantFilter, type TenantId } from '@tally/tenant-scope';
 
 /** How far one scan may go (`QUERY_SCAN_*`): past a bound, the scan stops and says which. */
 export interface ScanBounds {

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import { tenantFilter, type TenantId } from '@tally/tenancy';
+import { tenantFilter, type TenantId } from '@tally/tenant-scope';
 import { createIndexesOneByOne } from '@tally/mongo';
 import {
   ANALYTICS_SETTINGS_COLLECTION,
