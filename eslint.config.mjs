@@ -67,9 +67,21 @@ export default [
             'Read configuration through the app config (parseConfig); only config/, main.ts, tools and tests touch process.env.',
         },
       ],
+      // Raw collections are opened only by libs/tenant-scope (its config) and tests (below); the two
+      // reads across tenants outside them (an e2e check, a bench) are marked where they happen.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='collection']",
+          message:
+            'Open MongoDB collections with tenantCollection (or platformCollection, for reads across tenants) from @tally/tenant-scope, so an unscoped filter does not compile.',
+        },
+      ],
     },
   },
   // Tests (and only tests) may also use the testing library.
   { files: TEST_FILES, rules: { '@nx/enforce-module-boundaries': boundaries(true) } },
   { files: ['**/config/*.ts', '**/main.ts', ...TEST_FILES], rules: { 'no-restricted-properties': 'off' } },
+  // Tests set up and inspect the stores directly, across tenants on purpose.
+  { files: TEST_FILES, rules: { 'no-restricted-syntax': 'off' } },
 ];

@@ -3,7 +3,7 @@ import { RAW_EVENTS_COLLECTION, ROLLUPS_COLLECTION, dirtyMinutesOf, rollupKeys }
 import { createKafkaClient } from '@tally/kafka';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import { parseTenantId } from '@tally/tenancy';
+import { parseTenantId } from '@tally/tenant-scope';
 import { sleep } from '../stack/managed-process';
 import { httpOk, waitUntil } from '../stack/readiness';
 import type { StackConfig } from '../stack/stack-config';
@@ -174,7 +174,7 @@ export async function benchAggregation(
       () => aggregation.lastLogLines(10),
     );
     const rollupSeconds = (Date.now() - rollupStartedAt) / 1_000;
-    const rollupDocuments = await countRollups(stack);
+    const rollupDocuments = await storedDocuments(stack, ROLLUPS_COLLECTION);
 
     // The measured question: 24 hourly buckets ending at the last whole hour but one (closed, cached long).
     const to0 = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
@@ -348,28 +348,21 @@ async function measureScans(apiUrl: string, readKey: string, from: string, stack
     exact &&= answer.totals.events === SEED_EVENTS;
   }
   const median = [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)] as number;
-  const mongo = createMongoClient(stack.mongo, 'tally-bench');
-  try {
-    const collectionDocuments = await mongo
-      .db(stack.mongo.database)
-      .collection(RAW_EVENTS_COLLECTION)
-      .estimatedDocumentCount();
-    return {
-      events: SEED_EVENTS,
-      ms,
-      eventsPerSec: Math.round(SEED_EVENTS / (median / 1_000)),
-      collectionDocuments,
-      exact,
-    };
-  } finally {
-    await mongo.close();
-  }
+  return {
+    events: SEED_EVENTS,
+    ms,
+    eventsPerSec: Math.round(SEED_EVENTS / (median / 1_000)),
+    collectionDocuments: await storedDocuments(stack, RAW_EVENTS_COLLECTION),
+    exact,
+  };
 }
 
-async function countRollups(stack: StackConfig): Promise<number> {
+/** Documents in one collection, every tenant's: what FerretDB reads past for each cold answer or scan. */
+async function storedDocuments(stack: StackConfig, collection: string): Promise<number> {
   const mongo = createMongoClient(stack.mongo, 'tally-bench');
   try {
-    return await mongo.db(stack.mongo.database).collection(ROLLUPS_COLLECTION).estimatedDocumentCount();
+    // eslint-disable-next-line no-restricted-syntax -- the bench reports the size of the whole store, every tenant's
+    return await mongo.db(stack.mongo.database).collection(collection).estimatedDocumentCount();
   } finally {
     await mongo.close();
   }

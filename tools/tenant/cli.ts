@@ -9,7 +9,8 @@ import {
 } from '@tally/contracts';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import { TenantAdminService, TenantStore, parseTenantId, type TenantId, type TenantSummary } from '@tally/tenancy';
+import { TenantAdminService, TenantStore, type TenantSummary } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import { exitWhenFlushed } from '../cli/exit-when-flushed';
 
 const USAGE = `usage: npm run tenant -- <command> [--json]

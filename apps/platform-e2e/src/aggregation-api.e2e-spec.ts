@@ -12,7 +12,8 @@ import {
   type UniquesAnswer,
 } from '@tally/contracts';
 import { createRedisClient } from '@tally/redis';
-import { parseTenantId, type CreatedTenant, type TenantId } from '@tally/tenancy';
+import type { CreatedTenant } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import { eventually, mappedRoutes, sleep, startApp, testEnvironment, type RunningApp } from '@tally/testing';
 import { countsByName, envelopeMessage, makeDataset, type Dataset, type ExpectedTenant } from './support/event-dataset';
 import { provisionTenant } from './support/tenants';

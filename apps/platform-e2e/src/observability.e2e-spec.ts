@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DIRTY_TENANTS_SET, rollupKeys } from '@tally/analytics-store';
 import { createRedisClient } from '@tally/redis';
-import type { CreatedTenant, TenantId } from '@tally/tenancy';
+import type { CreatedTenant } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { eventually, startApp, testEnvironment, type RunningApp } from '@tally/testing';
 import { WorkerGroup } from './support/worker-group';
 

@@ -15,6 +15,6 @@ export { CurrentTenant, type RequestWithTenant } from './lib/guards/request-tena
 export { hashApiKey } from './lib/keys/api-key';
 export { extractApiKey, extractBearer } from './lib/keys/extract-key.util';
 export { RateLimiter, rateLimitHeaders, type BucketLimit, type QuotaDecision } from './lib/quotas/rate-limiter';
-export { newTenantId, parseTenantId, type TenantId } from './lib/scoping/tenant-id';
-export { tenantFilter, tenantKey } from './lib/scoping/tenant-scope.util';
+// Moved to @tally/tenant-scope; still exported here so existing imports keep working.
+export { newTenantId, parseTenantId, tenantFilter, tenantKey, type TenantId } from '@tally/tenant-scope';
 export { TenancyModule } from './lib/tenancy.module';

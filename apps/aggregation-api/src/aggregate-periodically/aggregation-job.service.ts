@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type Redis from 'ioredis';
 import { DIRTY_TENANTS_SET, bucketOf, dirtyMinutesOf, freshCountersField, rollupKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import { parseTenantId, type TenantId } from '@tally/tenancy';
+import { parseTenantId, platformKey, type TenantId } from '@tally/tenant-scope';
 import { AggregationMetrics } from './aggregation.metrics';
 import { LeaderLock } from './leader-lock';
 import { rollupFailureReason } from './rollup-failure-reason.util';
@@ -31,7 +31,7 @@ export interface RunReport {
 /** How rolling up one tenant ended (a failure is thrown, and sorted by the run). */
 type TenantOutcome = { readonly kind: 'rolled' } | { readonly kind: 'lost-leadership' };
 
-export const LEADER_LOCK_KEY = 'agg:leader';
+export const LEADER_LOCK_KEY = platformKey('agg', 'leader');
 
 /** Minutes rolled up and marked clean together: progress is kept in steps of this size. */
 const SLICE_MINUTES = 2_000;

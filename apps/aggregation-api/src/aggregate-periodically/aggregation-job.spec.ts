@@ -3,7 +3,7 @@ import { MongoInvalidArgumentError, MongoNetworkError } from 'mongodb';
 import type { PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { DIRTY_TENANTS_SET, rollupKeys } from '@tally/analytics-store';
-import { parseTenantId, type TenantId } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import { AggregationJob, closedDirtyMinutes } from './aggregation-job.service';
 import { AggregationMetrics } from './aggregation.metrics';
 import type { DirtyMinute, RollReport, RollupBuilder } from './rollup.builder';

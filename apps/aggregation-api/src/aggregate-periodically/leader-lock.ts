@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import type { PlatformKey } from '@tally/tenant-scope';
 
 /** Renews the lock if we hold it, takes it if nobody does. 1 = we lead, 0 = someone else does. */
 const HOLD_LUA = `
@@ -21,8 +22,8 @@ return 0
 `;
 
 type RedisWithLock = Redis & {
-  tallyHoldLock(key: string, token: string, ttlMs: number): Promise<number>;
-  tallyReleaseLock(key: string, token: string): Promise<number>;
+  tallyHoldLock(key: PlatformKey, token: string, ttlMs: number): Promise<number>;
+  tallyReleaseLock(key: PlatformKey, token: string): Promise<number>;
 };
 
 /**
@@ -37,7 +38,7 @@ export class LeaderLock {
 
   constructor(
     redis: Redis,
-    private readonly key: string,
+    private readonly key: PlatformKey,
     private readonly ttlMs: number,
   ) {
     if (!('tallyHoldLock' in redis)) {

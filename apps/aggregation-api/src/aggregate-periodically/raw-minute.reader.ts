@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Collection, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, type StoredRawEvent } from '@tally/analytics-store';
 import { MONGO_DB } from '@tally/mongo';
-import { tenantFilter, type TenantId } from '@tally/tenancy';
+import { tenantCollection, tenantFilter, type TenantCollection, type TenantId } from '@tally/tenant-scope';
 
 export interface RawMinute {
   readonly counts: Map<string, number>;
@@ -18,10 +18,10 @@ export interface RawMinute {
  */
 @Injectable()
 export class RawMinuteReader {
-  private readonly events: Collection<StoredRawEvent>;
+  private readonly events: TenantCollection<StoredRawEvent>;
 
   constructor(@Inject(MONGO_DB) db: Db) {
-    this.events = db.collection<StoredRawEvent>(RAW_EVENTS_COLLECTION);
+    this.events = tenantCollection<StoredRawEvent>(db, RAW_EVENTS_COLLECTION);
   }
 
   async read(tenantId: TenantId, minute: number): Promise<RawMinute> {

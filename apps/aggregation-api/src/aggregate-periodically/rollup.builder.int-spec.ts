@@ -14,7 +14,7 @@ import {
 } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import { newTenantId, type TenantId } from '@tally/tenancy';
+import { newTenantId, type TenantId } from '@tally/tenant-scope';
 import { testEnvironment } from '@tally/testing';
 import { RollupStore } from '../rollups/rollup.store';
 import { closedDirtyMinutes } from './aggregation-job.service';

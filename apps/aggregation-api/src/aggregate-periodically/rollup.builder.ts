@@ -15,7 +15,7 @@ import {
   type RollupSketchDocument,
 } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import { tenantKey, type TenantId } from '@tally/tenancy';
+import { tenantKey, type PlatformKey, type TenantId, type TenantKey } from '@tally/tenant-scope';
 import { RollupStore, runsOf } from '../rollups/rollup.store';
 import { foldRareNames } from './fold-rare-names.util';
 import { RawMinuteReader } from './raw-minute.reader';
@@ -38,18 +38,18 @@ export interface RollReport {
 }
 
 export interface RolledUpKeys {
-  readonly byMinute: ReadonlyMap<number, readonly string[]>;
+  readonly byMinute: ReadonlyMap<number, readonly TenantKey[]>;
   /** Of each hour and day rolled up, with when it ends. */
-  readonly ofParents: readonly { readonly endMs: number; readonly keys: readonly string[] }[];
+  readonly ofParents: readonly { readonly endMs: number; readonly keys: readonly TenantKey[] }[];
 }
 
 interface RollupScripts {
-  tallyMergeHllBuffer(scratch: string, live: string, stored: Buffer | string): ChainableCommander;
+  tallyMergeHllBuffer(scratch: TenantKey, live: TenantKey, stored: Buffer | string): ChainableCommander;
 }
 
 type RedisWithRollupScripts = Redis & {
-  tallyClearDirty(dirtyKey: string, setKey: string, ...args: string[]): Promise<number>;
-  tallyRestoreCounters(countsKey: string, dirtyKey: string, ...args: (string | number)[]): Promise<number>;
+  tallyClearDirty(dirtyKey: TenantKey, setKey: PlatformKey, ...args: string[]): Promise<number>;
+  tallyRestoreCounters(countsKey: TenantKey, dirtyKey: TenantKey, ...args: (string | number)[]): Promise<number>;
 };
 
 /** A rollup and its sketch, as written together. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS_CLIENT } from '@tally/redis';
+import type { TenantKey } from '@tally/tenant-scope';
 
 /**
  * Claims a place among the holders of one tenant-wide bound, on every replica at once:
@@ -35,7 +36,7 @@ export class TenantClaims {
   }
 
   /** The new claim's id, or undefined when `bound` claims are held already. */
-  async claim(key: string, bound: number, lapsesAfterMs: number, nowMs = Date.now()): Promise<string | undefined> {
+  async claim(key: TenantKey, bound: number, lapsesAfterMs: number, nowMs = Date.now()): Promise<string | undefined> {
     const id = randomUUID();
     const admitted = await this.redis.tallyClaimPlace(
       1,
@@ -50,7 +51,7 @@ export class TenantClaims {
   }
 
   /** Keeps claims still held (only those still claimed: XX). */
-  async renew(key: string, ids: readonly string[], lapsesAfterMs: number, nowMs = Date.now()): Promise<void> {
+  async renew(key: TenantKey, ids: readonly string[], lapsesAfterMs: number, nowMs = Date.now()): Promise<void> {
     if (ids.length === 0) return;
     const lapsesAt = nowMs + lapsesAfterMs;
     await this.redis
@@ -60,7 +61,7 @@ export class TenantClaims {
       .exec();
   }
 
-  async release(key: string, id: string): Promise<void> {
+  async release(key: TenantKey, id: string): Promise<void> {
     await this.redis.zrem(key, id);
   }
 }

@@ -15,11 +15,10 @@ import {
   AdminTokenGuard,
   TenantAdminService,
   TenantNotFoundError,
-  parseTenantId,
   type CreatedTenant,
-  type TenantId,
   type TenantSummary,
 } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 
 const tenantIdParam = z.string().transform((raw, ctx): TenantId => {
   const id = parseTenantId(raw);

@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { zonedBuckets } from '@tally/analytics-store';
 import { analyticsQuerySchemas } from '@tally/contracts';
-import { parseTenantId, type TenantId } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import { AnalyticsQueryService } from './analytics-query.service';
 import type { CountsReader, RangeCounts } from './counts.reader';
 import type { UniquesReader } from './uniques.reader';

@@ -11,7 +11,7 @@ import {
   type UniquesAnswer,
   type UniquesQuery,
 } from '@tally/contracts';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { CountsReader, QueryTooLargeError, type RangeCounts } from './counts.reader';
 import { UniquesReader } from './uniques.reader';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { dirtyMinutesOf, realtimeKeys, rollupKeys, type NameRollup, type RollupDocument } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { RollupStore, runsOf, type BucketRuns, type ByBucket } from '../rollups/rollup.store';
 import { minutesOf, splitUnit, tileMinutes, type RollupUnit } from './rollup-units';
 import { SettledRollupsCache, isSettled } from './settled-rollups.cache';

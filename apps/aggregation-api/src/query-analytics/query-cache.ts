@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { rollupKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import { tenantKey, type TenantId } from '@tally/tenancy';
+import { tenantKey, type TenantId } from '@tally/tenant-scope';
 
 export const QUERY_CACHE_OPTIONS = Symbol('QUERY_CACHE_OPTIONS');
 

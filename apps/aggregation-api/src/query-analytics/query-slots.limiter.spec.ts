@@ -1,4 +1,4 @@
-import { parseTenantId, type TenantId } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import { QuerySlots } from './query-slots.limiter';
 
 const a = parseTenantId('t_aaaaaaaaaaaaaaaaaaaa') as TenantId;

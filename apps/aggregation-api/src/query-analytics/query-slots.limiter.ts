@@ -1,4 +1,4 @@
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 /**
  * How many uncached answers each tenant may have being computed at once on this replica.

@@ -1,7 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
-import { parseTenantId, type ResolvedTenant, type TenantId } from '@tally/tenancy';
+import type { ResolvedTenant } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import type { CachedAnswer, QueryCache } from './query-cache';
 import { QueryMetrics } from './query.metrics';
 import { QueryResponder, type QueryContext } from './query.responder';

@@ -1,5 +1,5 @@
 import type { NameRollup } from '@tally/analytics-store';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 interface TenantEntries {
   /** The tenant's late-write counter the entries were read under. */

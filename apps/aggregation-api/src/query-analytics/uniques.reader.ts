@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { realtimeKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import { tenantKey, type TenantId } from '@tally/tenancy';
+import { tenantKey, type TenantId } from '@tally/tenant-scope';
 import { RollupStore } from '../rollups/rollup.store';
 import { runsByInterval } from './counts.reader';
 import { tileMinutes } from './rollup-units';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import {
   ROLLUPS_COLLECTION,
   ROLLUPS_INDEXES,
@@ -11,7 +11,7 @@ import {
   type RollupSketchDocument,
 } from '@tally/analytics-store';
 import { MONGO_DB, createIndexesOneByOne } from '@tally/mongo';
-import type { TenantId } from '@tally/tenancy';
+import { tenantCollection, tenantFilter, type TenantCollection, type TenantId } from '@tally/tenant-scope';
 
 /** Buckets of one interval, as sorted runs of consecutive buckets [first, last]. */
 export type BucketRuns = Partial<Record<BucketInterval, readonly (readonly [number, number])[]>>;
@@ -27,15 +27,15 @@ export type ByBucket<T> = Record<BucketInterval, Map<number, T>>;
  */
 @Injectable()
 export class RollupStore implements OnModuleInit {
-  private readonly rollups: Collection<RollupDocument>;
-  private readonly sketches: Collection<RollupSketchDocument>;
+  private readonly rollups: TenantCollection<RollupDocument>;
+  private readonly sketches: TenantCollection<RollupSketchDocument>;
 
   constructor(
     @Inject(MONGO_DB) db: Db,
     private readonly logger: PinoLogger,
   ) {
-    this.rollups = db.collection<RollupDocument>(ROLLUPS_COLLECTION);
-    this.sketches = db.collection<RollupSketchDocument>(ROLLUP_SKETCHES_COLLECTION);
+    this.rollups = tenantCollection<RollupDocument>(db, ROLLUPS_COLLECTION);
+    this.sketches = tenantCollection<RollupSketchDocument>(db, ROLLUP_SKETCHES_COLLECTION);
     this.logger.setContext(RollupStore.name);
   }
 
@@ -79,7 +79,7 @@ export class RollupStore implements OnModuleInit {
   }
 
   private async find<T extends RollupDocument | RollupSketchDocument>(
-    collection: Collection<T>,
+    collection: TenantCollection<T>,
     tenantId: TenantId,
     runs: BucketRuns,
   ): Promise<T[]> {
@@ -87,7 +87,7 @@ export class RollupStore implements OnModuleInit {
       (list ?? []).map(([first, last]) => ({ interval, bucket: { $gte: first, $lte: last } })),
     );
     if (branches.length === 0) return [];
-    return (await collection.find({ tenantId, $or: branches } as Filter<T>).toArray()) as T[];
+    return (await collection.find(tenantFilter(tenantId, { $or: branches } as Filter<T>)).toArray()) as T[];
   }
 }
 
@@ -110,12 +110,12 @@ function byBucket<T extends { interval: BucketInterval; bucket: number }>(docs: 
 }
 
 async function replaceIn<T extends { _id: string; tenantId: TenantId }>(
-  collection: Collection<T>,
+  collection: TenantCollection<T>,
   docs: readonly T[],
   existing: ReadonlySet<string>,
 ): Promise<void> {
   for (const [tenantId, stale] of idsByTenant(docs.filter((d) => existing.has(d._id)))) {
-    await collection.deleteMany({ tenantId, _id: { $in: stale } } as Filter<T>);
+    await collection.deleteMany(tenantFilter(tenantId, { _id: { $in: stale } } as Filter<T>));
   }
-  if (docs.length > 0) await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+  if (docs.length > 0) await collection.insertMany(docs, { ordered: false });
 }

@@ -3,7 +3,7 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedTenant, TenantDirectory } from '@tally/tenancy';
-import { parseTenantId } from '@tally/tenancy';
+import { parseTenantId } from '@tally/tenant-scope';
 import { LiveActivityController } from './live-activity.controller';
 import type { LiveActivityHub, LiveListener } from './live-activity.hub';
 

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { PinoLogger } from 'nestjs-pino';
-import { parseTenantId, type TenantId } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import { END_REASONS, LIVE_STALL_MS, LiveActivityHub, type LiveListener } from './live-activity.hub';
 import type { LiveStreamRegistry } from './live-stream.registry';
 

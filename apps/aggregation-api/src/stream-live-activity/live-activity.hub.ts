@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { LIVE_WINDOW_SECONDS, realtimeKeys } from '@tally/analytics-store';
 import type { LiveFrame } from '@tally/contracts';
 import { REDIS_CLIENT } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { LiveStreamRegistry } from './live-stream.registry';
 
 export const LIVE_OPTIONS = Symbol('LIVE_OPTIONS');

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { createRedisClient } from '@tally/redis';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { testEnvironment } from '@tally/testing';
 import { TenantClaims } from '../claims/tenant-claims';
 import { LiveStreamRegistry, STREAM_CLAIM_TTL_MS } from './live-stream.registry';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { realtimeKeys } from '@tally/analytics-store';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { TenantClaims } from '../claims/tenant-claims';
 
 /** How long a claim lives without renewal: a replica renews its streams' claims several times within it. */

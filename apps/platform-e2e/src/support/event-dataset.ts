@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import { bucketOf, countedNameOf, userKeyOf } from '@tally/analytics-store';
 import { EVENT_ENVELOPE_VERSION, type EventEnvelopeV1, type SegmentEvent } from '@tally/contracts';
-import { newTenantId, type TenantId } from '@tally/tenancy';
+import { newTenantId, type TenantId } from '@tally/tenant-scope';
 
 export interface DatasetOptions {
   /** How many new tenant ids to make up, or the (provisioned) tenants to use. */

@@ -3,7 +3,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, bucketOf, realtimeKeys, type RawEventDocument } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { eventually, sleep, type TestEnvironment } from '@tally/testing';
 import type { Dataset, ExpectedTenant } from './event-dataset';
 
@@ -15,6 +15,7 @@ const tableOf = (counts: ReadonlyMap<string, number>): CountTable =>
 
 /** What MongoDB holds for the tenants: raw events per minute and name. */
 async function mongoCounts(db: Db, tenants: readonly TenantId[]): Promise<Map<TenantId, CountTable>> {
+  // eslint-disable-next-line no-restricted-syntax -- one aggregation over several tenants' events, on purpose
   const rows = await db
     .collection<RawEventDocument>(RAW_EVENTS_COLLECTION)
     .aggregate<{ _id: { t: TenantId; m: number; n: string }; c: number }>([

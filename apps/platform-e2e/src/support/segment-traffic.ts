@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SegmentEvent } from '@tally/contracts';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { sleep } from '@tally/testing';
 import { TRACK_NAMES, expectEvent, noEvents, random, type ExpectedTenant } from './event-dataset';
 

@@ -2,7 +2,7 @@ import { BSON } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, ROLLUPS_COLLECTION, ROLLUP_SKETCHES_COLLECTION } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import { tenantKey, type TenantId } from '@tally/tenancy';
+import { tenantCollection, tenantFilter, tenantKey, type TenantId, type TenantOwned } from '@tally/tenant-scope';
 import type { TestEnvironment } from '@tally/testing';
 
 /** What one tenant's real-time state takes in Redis: its keys, and their bytes by `MEMORY USAGE`. */
@@ -63,7 +63,7 @@ export async function mongoDocumentSizes(
     const sizes = async (collection: string, onEach: (doc: BSON.Document) => void = () => undefined) => {
       let documents = 0;
       let largestBytes = 0;
-      for await (const doc of db.collection(collection).find({ tenantId })) {
+      for await (const doc of tenantCollection<TenantOwned>(db, collection).find(tenantFilter(tenantId))) {
         documents++;
         largestBytes = Math.max(largestBytes, BSON.calculateObjectSize(doc));
         onEach(doc);

@@ -26,7 +26,7 @@ import {
   type PreparedEffects,
 } from '../realtime-state/realtime-state.writer';
 import type { EventEnvelopeV1 } from '@tally/contracts';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { decodeMessage, type PoisonReason } from './decode-message';
 import { PROCESSING_OPTIONS } from './processing-options';
 import { PartitionProgress } from './partition-progress';

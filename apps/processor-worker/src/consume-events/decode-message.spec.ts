@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { decodeMessage } from './decode-message';
 
 const tenantId = newTenantId();

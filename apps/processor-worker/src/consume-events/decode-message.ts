@@ -5,7 +5,7 @@ import {
   summariseProblems,
   type EventEnvelopeV1,
 } from '@tally/contracts';
-import { parseTenantId, type TenantId } from '@tally/tenancy';
+import { parseTenantId, type TenantId } from '@tally/tenant-scope';
 import type { KafkaMessage } from 'kafkajs';
 
 /** Why a message cannot be processed: a closed set, so it can label a metric. */

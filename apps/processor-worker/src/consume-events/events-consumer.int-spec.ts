@@ -3,7 +3,7 @@ import type { PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { EVENT_ENVELOPE_VERSION, TOPICS } from '@tally/contracts';
 import { createKafkaClient } from '@tally/kafka';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { eventually, testEnvironment, uniqueName } from '@tally/testing';
 import type { ChunkProcessor, ChunkSummary } from './chunk-processor';
 import { EventsConsumer } from './events-consumer.service';

@@ -1,7 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import { RAW_EVENT_VERSION, type RawEventDocument } from '@tally/analytics-store';
 import { createMongoClient } from '@tally/mongo';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { testEnvironment } from '@tally/testing';
 import { RawEventStore } from './raw-event.store';
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, type Db } from 'mongodb';
 import { RAW_EVENTS_COLLECTION, RAW_EVENTS_INDEXES, idsByTenant, type RawEventDocument } from '@tally/analytics-store';
 import { MONGO_DB, createIndexesOneByOne } from '@tally/mongo';
+import { tenantCollection, tenantFilter, type TenantCollection } from '@tally/tenant-scope';
 
 const DUPLICATE_KEY = 11000;
 /**
@@ -36,11 +37,11 @@ interface RefusedWrite {
  */
 @Injectable()
 export class RawEventStore {
-  private readonly events: Collection<RawEventDocument>;
+  private readonly events: TenantCollection<RawEventDocument>;
   private indexesReady: Promise<unknown> | undefined;
 
   constructor(@Inject(MONGO_DB) db: Db) {
-    this.events = db.collection<RawEventDocument>(RAW_EVENTS_COLLECTION);
+    this.events = tenantCollection<RawEventDocument>(db, RAW_EVENTS_COLLECTION);
   }
 
   /**
@@ -87,7 +88,9 @@ export class RawEventStore {
   private async sourcesOf(documents: readonly RawEventDocument[]): Promise<Map<string, string>> {
     const srcById = new Map<string, string>();
     for (const [tenantId, ids] of idsByTenant(documents)) {
-      const found = await this.events.find({ tenantId, _id: { $in: ids } }, { projection: { src: 1 } }).toArray();
+      const found = await this.events
+        .find(tenantFilter(tenantId, { _id: { $in: ids } }), { projection: { src: 1 } })
+        .toArray();
       for (const d of found) srcById.set(d._id, d.src);
     }
     return srcById;
@@ -99,7 +102,7 @@ export class RawEventStore {
    */
   private async insertNew(documents: readonly RawEventDocument[]): Promise<Map<number, RefusedWrite>> {
     try {
-      await this.events.insertMany([...documents], { ordered: false });
+      await this.events.insertMany(documents, { ordered: false });
       return new Map();
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { realtimeKeys } from '@tally/analytics-store';
 import { createRedisClient } from '@tally/redis';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { testEnvironment } from '@tally/testing';
 import { EventNamesAdmission } from './event-names.admission';
 

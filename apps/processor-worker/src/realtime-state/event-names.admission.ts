@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { isBuiltInName, realtimeKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 /**
  * Admits event names into a tenant's bounded set, atomically: a name already there is

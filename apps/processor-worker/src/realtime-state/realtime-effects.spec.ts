@@ -1,5 +1,5 @@
 import { DIRTY_TENANTS_SET, LIVE_WINDOW_SECONDS, realtimeKeys, rollupKeys } from '@tally/analytics-store';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { effectsOf, type CountedEvent } from './realtime-effects';
 
 const tenant = newTenantId();

@@ -9,7 +9,7 @@ import {
   rollupKeys,
   type BucketInterval,
 } from '@tally/analytics-store';
-import type { TenantId } from '@tally/tenancy';
+import type { RedisKey, TenantId, TenantKey } from '@tally/tenant-scope';
 
 /** What the real-time state needs of one event the worker owns. */
 export interface CountedEvent {
@@ -24,18 +24,18 @@ export interface CountedEvent {
 export type Effect =
   | {
       readonly op: 'hincrby';
-      readonly key: string;
+      readonly key: RedisKey;
       readonly field: string;
       readonly by: number;
       readonly ttl: number;
       /** Set this hash field first if the hash does not exist yet. */
-      readonly flagNew?: { readonly key: string; readonly field: string };
+      readonly flagNew?: { readonly key: RedisKey; readonly field: string };
     }
-  | { readonly op: 'incrby'; readonly key: string; readonly by: number; readonly ttl: number }
-  | { readonly op: 'pfadd'; readonly key: string; readonly members: readonly string[]; readonly ttl: number }
-  | { readonly op: 'sadd'; readonly key: string; readonly member: string }
+  | { readonly op: 'incrby'; readonly key: RedisKey; readonly by: number; readonly ttl: number }
+  | { readonly op: 'pfadd'; readonly key: RedisKey; readonly members: readonly string[]; readonly ttl: number }
+  | { readonly op: 'sadd'; readonly key: RedisKey; readonly member: string }
   /** Sets the key to `value` unless it holds a larger number already. */
-  | { readonly op: 'max'; readonly key: string; readonly value: number; readonly ttl: number };
+  | { readonly op: 'max'; readonly key: RedisKey; readonly value: number; readonly ttl: number };
 
 const UNIQUE_INTERVALS: readonly BucketInterval[] = ['minute', 'hour', 'day'];
 /** Members per PFADD, well under the Lua stack limit of `unpack`. */
@@ -49,9 +49,9 @@ const PFADD_CHUNK = 500;
  * makes cached answers for closed windows stale). Summing first keeps a chunk of 1,000 events to a few hundred commands.
  */
 export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effect[] {
-  const counts = new Map<string, { tenantId: TenantId; minute: number; byName: Map<string, number> }>();
-  const uniques = new Map<string, { ttl: number; members: Set<string> }>();
-  const live = new Map<string, number>();
+  const counts = new Map<TenantKey, { tenantId: TenantId; minute: number; byName: Map<string, number> }>();
+  const uniques = new Map<TenantKey, { ttl: number; members: Set<string> }>();
+  const live = new Map<TenantKey, number>();
   const dirty = new Map<TenantId, Set<number>>();
   const late = new Map<TenantId, number>();
   const newest = new Map<TenantId, number>();

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { freshCountersField, realtimeKeys, rollupKeys } from '@tally/analytics-store';
 import { createRedisClient } from '@tally/redis';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { testEnvironment, uniqueName } from '@tally/testing';
 import { RealtimeStateWriter, type OffsetEvent } from './realtime-state.writer';
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS_CLIENT } from '@tally/redis';
+import { hashTag, platformKey, type PlatformKey, type RedisKey } from '@tally/tenant-scope';
 import { APPLY_EFFECTS_LUA, BEGIN_CHUNK_LUA } from './apply-effects.lua';
 import { effectsOf, type CountedEvent, type Effect } from './realtime-effects';
 
@@ -37,15 +38,15 @@ export interface PreparedEffects {
   readonly events: number;
   /** Events left out because the mark already covers them. */
   readonly alreadyApplied: number;
-  readonly keys: readonly string[];
+  readonly keys: readonly RedisKey[];
   readonly args: readonly (string | number)[];
 }
 
-/** The Redis keys that track one topic partition for one consumer group. */
+/** The Redis keys that track one topic partition for one consumer group (one slot: the scripts touch all three). */
 export interface PartitionKeys {
-  readonly mark: string;
-  readonly inFlight: string;
-  readonly opened: string;
+  readonly mark: PlatformKey;
+  readonly inFlight: PlatformKey;
+  readonly opened: PlatformKey;
 }
 
 type RedisWithScripts = Redis & {
@@ -69,10 +70,11 @@ export class RealtimeStateWriter {
   }
 
   static partitionKeys(groupId: string, topic: string, partition: number): PartitionKeys {
+    const group = hashTag(groupId);
     return {
-      mark: `proc:{${groupId}}:applied:${topic}:${partition}`,
-      inFlight: `proc:{${groupId}}:in-flight:${topic}:${partition}`,
-      opened: `proc:{${groupId}}:opened:${topic}:${partition}`,
+      mark: platformKey('proc', group, 'applied', topic, partition),
+      inFlight: platformKey('proc', group, 'in-flight', topic, partition),
+      opened: platformKey('proc', group, 'opened', topic, partition),
     };
   }
 
@@ -130,10 +132,10 @@ export class RealtimeStateWriter {
   }
 }
 
-function encode(effects: readonly Effect[]): { keys: string[]; args: (string | number)[] } {
-  const keys: string[] = [];
-  const index = new Map<string, number>();
-  const keyIndex = (key: string): number => {
+function encode(effects: readonly Effect[]): { keys: RedisKey[]; args: (string | number)[] } {
+  const keys: RedisKey[] = [];
+  const index = new Map<RedisKey, number>();
+  const keyIndex = (key: RedisKey): number => {
     let at = index.get(key);
     if (at === undefined) {
       keys.push(key);

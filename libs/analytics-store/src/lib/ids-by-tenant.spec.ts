@@ -1,4 +1,4 @@
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { idsByTenant } from './ids-by-tenant';
 
 describe('idsByTenant', () => {

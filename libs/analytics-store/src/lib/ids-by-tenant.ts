@@ -1,4 +1,4 @@
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 /**
  * The `_id`s of these documents, grouped by tenant. Reads and deletes by `_id` go one

@@ -1,4 +1,4 @@
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import type { StoredFields } from './event-fields/stored-fields.codec';
 
 /** MongoDB collection of every event processed, once per tenant + messageId. */

@@ -1,4 +1,4 @@
-import { type TenantId, tenantKey } from '@tally/tenancy';
+import { platformKey, tenantKey, type TenantId } from '@tally/tenant-scope';
 import type { BucketInterval } from './time-buckets';
 
 /**
@@ -81,7 +81,7 @@ export const dirtyMinutesOf = (fields: readonly string[]): number[] =>
   fields.filter((f) => !f.includes(':')).map(Number);
 
 /** SET of tenant ids that have dirty minutes: where the aggregation job looks first. */
-export const DIRTY_TENANTS_SET = 'agg:dirty-tenants';
+export const DIRTY_TENANTS_SET = platformKey('agg', 'dirty-tenants');
 
 /** Dirty marks and the late-write counter outlive any plausible aggregation outage. */
 export const ROLLUP_STATE_TTL_SECONDS = 30 * 86_400;

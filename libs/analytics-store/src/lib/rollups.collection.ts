@@ -1,5 +1,5 @@
 import type { Binary } from 'mongodb';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import type { BucketInterval } from './time-buckets';
 
 /** MongoDB collection of exact per-tenant rollups: one document per tenant, interval and bucket. */

@@ -1,4 +1,4 @@
-import type { Collection, Document, IndexDescription } from 'mongodb';
+import type { Collection, IndexDescription } from 'mongodb';
 
 /**
  * Creates a collection's indexes, one `createIndexes` command each, in order. One command
@@ -7,8 +7,8 @@ import type { Collection, Document, IndexDescription } from 'mongodb';
  * ("slice bounds out of range" in its log; seen on our stack, where every app start asks
  * again). Index creation runs once per process, so the extra round trips cost nothing.
  */
-export async function createIndexesOneByOne<T extends Document>(
-  collection: Collection<T>,
+export async function createIndexesOneByOne(
+  collection: Pick<Collection, 'createIndexes'>,
   indexes: readonly IndexDescription[],
 ): Promise<void> {
   for (const index of indexes) await collection.createIndexes([{ ...index }]);

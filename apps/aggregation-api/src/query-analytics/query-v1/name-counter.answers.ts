@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { realtimeKeys, type FoldAnswer, type FoldRow, type FoldWindow } from '@tally/analytics-store';
 import type { AnalyticsQueryV1 } from '@tally/contracts';
 import { REDIS_CLIENT } from '@tally/redis';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { CountsReader, type RangeCounts } from '../counts.reader';
 import { UniquesReader } from '../uniques.reader';
 import { minuteRangesOf, type QueryWindows } from './query-windows';

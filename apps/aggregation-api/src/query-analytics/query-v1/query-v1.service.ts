@@ -8,7 +8,7 @@ import {
   type QueryPlan,
 } from '@tally/analytics-store';
 import { QUERY_LIMITS, QUERY_V1_LIMITS, type AnalyticsAnswerV1, type AnalyticsQueryV1 } from '@tally/contracts';
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { TenantClaims } from '../../claims/tenant-claims';
 import { QueryTooLargeError } from '../counts.reader';
 import { NameCounterAnswers, NeedsScan } from './name-counter.answers';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoServerError, type Db } from 'mongodb';
 import {
   RAW_EVENTS_COLLECTION,
   rawEventFieldsOf,
@@ -10,7 +10,7 @@ import {
   type StoredRawEvent,
 } from '@tally/analytics-store';
 import { MONGO_DB } from '@tally/mongo';
-import { tenantFilter, type TenantId } from '@tally/tenancy';
+import { tenantCollection, tenantFilter, type TenantCollection, type TenantId } from '@tally/tenant-scope';
 
 /** How far one scan may go (`QUERY_SCAN_*`): past a bound, the scan stops and says which. */
 export interface ScanBounds {
@@ -45,10 +45,10 @@ const PROJECTION = { _id: 0, v: 1, name: 1, userKey: 1, timestamp: 1, receivedAt
  */
 @Injectable()
 export class RawEventScan {
-  private readonly events: Collection<StoredRawEvent>;
+  private readonly events: TenantCollection<StoredRawEvent>;
 
   constructor(@Inject(MONGO_DB) db: Db) {
-    this.events = db.collection<StoredRawEvent>(RAW_EVENTS_COLLECTION);
+    this.events = tenantCollection<StoredRawEvent>(db, RAW_EVENTS_COLLECTION);
   }
 
   /** Folds every raw event of the selection; returns how many were read. */

@@ -1,4 +1,4 @@
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 import { QuerySlots } from '../query-slots.limiter';
 
 /** No scan slot was free: the answer is a 429 with `Retry-After` (slots free up as scans end, within seconds). */

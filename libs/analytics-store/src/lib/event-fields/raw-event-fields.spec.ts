@@ -1,5 +1,5 @@
 import { standardDimensionsOf } from '@tally/event-dimensions';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { RAW_EVENT_VERSION, type RawEventDocument, type RawEventDocumentV1 } from '../raw-events.collection';
 import { eventFieldsOf } from './event-fields';
 import { rawEventFieldsOf } from './raw-event-fields';

@@ -1,6 +1,6 @@
 import type { Collection, MongoClient } from 'mongodb';
 import { createMongoClient } from '@tally/mongo';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { testEnvironment, uniqueName } from '@tally/testing';
 import { storedFields } from '../event-fields/stored-fields.codec';
 import { RAW_EVENT_VERSION, type StoredRawEvent } from '../raw-events.collection';

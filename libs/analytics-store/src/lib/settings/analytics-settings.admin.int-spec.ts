@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { MongoClient } from 'mongodb';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
-import { newTenantId } from '@tally/tenancy';
+import { newTenantId } from '@tally/tenant-scope';
 import { eventually, testEnvironment } from '@tally/testing';
 import { ANALYTICS_CHANGES_CHANNEL, AnalyticsSettingsAdmin } from './analytics-settings.admin';
 import { DECLARATION_MARGIN_MS, fieldsCountingAt } from './analytics-settings.document';

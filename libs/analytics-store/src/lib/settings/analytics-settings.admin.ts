@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { MongoServerError, type Collection, type Db } from 'mongodb';
-import { tenantFilter, type TenantId } from '@tally/tenancy';
+import { MongoServerError, type Db } from 'mongodb';
+import { tenantCollection, tenantFilter, type TenantCollection, type TenantId } from '@tally/tenant-scope';
 import { createIndexesOneByOne } from '@tally/mongo';
 import {
   ANALYTICS_SETTINGS_COLLECTION,
@@ -36,7 +36,7 @@ const MAX_ATTEMPTS = 5;
  * all matched, tried on our stack.) Every change is announced.
  */
 export class AnalyticsSettingsAdmin {
-  private readonly settings: Collection<AnalyticsSettingsDocument>;
+  private readonly settings: TenantCollection<AnalyticsSettingsDocument>;
   private indexesReady: Promise<void> | undefined;
 
   constructor(
@@ -44,7 +44,7 @@ export class AnalyticsSettingsAdmin {
     private readonly redis: Redis,
     private readonly now: () => number = Date.now,
   ) {
-    this.settings = db.collection<AnalyticsSettingsDocument>(ANALYTICS_SETTINGS_COLLECTION);
+    this.settings = tenantCollection<AnalyticsSettingsDocument>(db, ANALYTICS_SETTINGS_COLLECTION);
   }
 
   /** The tenant's settings; a tenant that never declared anything has version 0 and empty lists. */

@@ -1,4 +1,4 @@
-import type { TenantId } from '@tally/tenancy';
+import type { TenantId } from '@tally/tenant-scope';
 
 /**
  * MongoDB collection of tenants' analytics settings: one document per tenant and version,

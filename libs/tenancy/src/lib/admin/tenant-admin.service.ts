@@ -1,11 +1,11 @@
 import type Redis from 'ioredis';
 import type { QuotaSettings } from '@tally/config';
 import type { KeyScope } from '@tally/contracts';
+import { newTenantId, type TenantId } from '@tally/tenant-scope';
 import { displayPrefixOf, hashApiKey, newApiKey } from '../keys/api-key';
 import { announceTenantChange } from '../directory/tenant-changes.channel';
 import type { TenantRecord } from '../directory/tenant-records';
 import type { TenantStore } from '../directory/tenant-store';
-import { newTenantId, type TenantId } from '../scoping/tenant-id';
 
 export interface CreatedTenant {
   readonly tenantId: TenantId;

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TenantId } from '@tally/tenant-scope';
 import type { ResolvedTenant } from '../directory/tenant-records';
-import type { TenantId } from '../scoping/tenant-id';
 
 interface TenantSlot {
   tenant?: ResolvedTenant;

@@ -1,6 +1,6 @@
 import type { QuotaSettings } from '@tally/config';
 import type { KeyScope } from '@tally/contracts';
-import type { TenantId } from '../scoping/tenant-id';
+import type { TenantId } from '@tally/tenant-scope';
 
 export type TenantStatus = 'active' | 'disabled';
 

@@ -1,7 +1,14 @@
-import type { Collection, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { QuotaSettings } from '@tally/config';
 import type { KeyScope } from '@tally/contracts';
-import type { TenantId } from '../scoping/tenant-id';
+import {
+  platformCollection,
+  tenantCollection,
+  tenantFilter,
+  type PlatformCollection,
+  type TenantCollection,
+  type TenantId,
+} from '@tally/tenant-scope';
 import { API_KEYS_COLLECTION, TENANTS_COLLECTION, type ApiKeyRecord, type TenantRecord } from './tenant-records';
 
 /**
@@ -10,20 +17,24 @@ import { API_KEYS_COLLECTION, TENANTS_COLLECTION, type ApiKeyRecord, type Tenant
  * pushes down to its SQL index.
  */
 export class TenantStore {
-  private readonly tenants: Collection<TenantRecord>;
-  private readonly keys: Collection<ApiKeyRecord>;
+  /** Platform-wide by nature: a record is the tenant itself (its `_id`), and the list spans them all. */
+  private readonly tenants: PlatformCollection<TenantRecord>;
+  private readonly keys: TenantCollection<ApiKeyRecord>;
+  /** Cross-tenant by nature: a caller's key is what tells which tenant it is. */
+  private readonly keysByHash: PlatformCollection<ApiKeyRecord>;
 
   constructor(db: Db) {
-    this.tenants = db.collection<TenantRecord>(TENANTS_COLLECTION);
-    this.keys = db.collection<ApiKeyRecord>(API_KEYS_COLLECTION);
+    this.tenants = platformCollection<TenantRecord>(db, TENANTS_COLLECTION);
+    this.keys = tenantCollection<ApiKeyRecord>(db, API_KEYS_COLLECTION);
+    this.keysByHash = platformCollection<ApiKeyRecord>(db, API_KEYS_COLLECTION);
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.keys.createIndex({ tenantId: 1, scope: 1 });
+    await this.keys.createIndexes([{ key: { tenantId: 1, scope: 1 } }]);
   }
 
   findKey(keyHash: string): Promise<ApiKeyRecord | null> {
-    return this.keys.findOne({ _id: keyHash });
+    return this.keysByHash.findOne({ _id: keyHash });
   }
 
   findTenant(tenantId: TenantId): Promise<TenantRecord | null> {
@@ -44,9 +55,11 @@ export class TenantStore {
 
   /** Revokes every live key of one scope of one tenant; returns how many. */
   async revokeKeys(tenantId: TenantId, scope: KeyScope, at: Date): Promise<number> {
-    const live = await this.keys.find({ tenantId, scope }).toArray();
+    const live = await this.keys.find(tenantFilter(tenantId, { scope })).toArray();
     const toRevoke = live.filter((k) => !k.revokedAt);
-    for (const key of toRevoke) await this.keys.updateOne({ _id: key._id }, { $set: { revokedAt: at } });
+    for (const key of toRevoke) {
+      await this.keys.updateOne(tenantFilter(tenantId, { _id: key._id }), { $set: { revokedAt: at } });
+    }
     return toRevoke.length;
   }
 

@@ -1,7 +1,6 @@
 import type Redis from 'ioredis';
+import { tenantKey, type TenantId } from '@tally/tenant-scope';
 import { TOKEN_BUCKET_LUA } from './token-bucket.lua';
-import { tenantKey } from '../scoping/tenant-scope.util';
-import type { TenantId } from '../scoping/tenant-id';
 
 export interface BucketLimit {
   /** Tokens added per second. */
