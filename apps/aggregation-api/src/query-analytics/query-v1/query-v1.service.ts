@@ -111,7 +111,6 @@ export class QueryV1Service {
     plan: RunnablePlan,
     chargeScan: ChargeScan,
   ): Promise<AnalyticsAnswerV1> {
-    await chargeScan();
     const full = () =>
       new ScanSlotsFull(
         `too many scans at once: at most ${this.slots.perTenant} per tenant and ${this.slots.perReplica} in all on one replica, and ${this.options.maxConcurrentPerTenantAllReplicas} per tenant on all replicas; retry after the time in Retry-After`,
@@ -131,6 +130,8 @@ export class QueryV1Service {
     }
     if (claim === undefined) throw full();
     try {
+      // Charged once the scan may run: a scan refused for want of a slot costs no quota.
+      await chargeScan();
       const fold = new EventFold({
         metrics: query.metrics,
         breakdown: query.breakdown,
