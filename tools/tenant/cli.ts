@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { mongoConfigFrom, mongoEnvFields, parseConfig, redisConfigFrom, redisEnvFields } from '@tally/config';
-import { AnalyticsSettingsAdmin, fieldsCountingAt, type AnalyticsSettingsDocument } from '@tally/analytics-store';
+import { AnalyticsSettingsAdmin, type AnalyticsSettingsDocument } from '@tally/analytics-store';
 import {
   analyticsSettingsRequestV1Schema,
   describeIssues,
@@ -129,10 +129,10 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
         }
         await admin.get(id);
         const current = await analytics.get(id);
-        const lists = {
-          dimensions: fieldsCountingAt(current.dimensions, Date.now()),
-          measures: fieldsCountingAt(current.measures, Date.now()),
-        };
+        // Open entries only: a field removed less than a minute ago still counts until then, but is not wanted.
+        const open = (declared: AnalyticsSettingsDocument['dimensions']) =>
+          declared.filter((d) => d.countedUntil === undefined).map((d) => d.field);
+        const lists = { dimensions: open(current.dimensions), measures: open(current.measures) };
         const list = lists[command];
         lists[command] =
           change === 'add' ? [...list.filter((f) => f !== field), field] : list.filter((f) => f !== field);

@@ -208,6 +208,17 @@ describe('POST /v1/query', () => {
       { newestEventAt: new Date(now).toISOString() },
     ]);
 
+    // Names that exclude each other: nothing, not everyone's uniques.
+    const none = await ask(created, {
+      from,
+      to,
+      events: ['Purchase'],
+      filters: [{ field: 'event', op: 'eq', value: 'Viewed' }],
+      metrics: ['events', 'uniques'],
+      path: 'counters',
+    });
+    expect([none.body.path, none.body.totals]).toEqual(['counters', { events: 0, uniques: 0 }]);
+
     // Weeks and months in a zone: each bucket read as its UTC days, hours and minutes.
     for (const interval of ['week', 'month']) {
       const zoned = { from, to, tz: TZ, interval, breakdown: ['event'], order: 'event' };
@@ -263,6 +274,10 @@ describe('POST /v1/query', () => {
       [{ breakdown: ['$country'], path: 'counters' }, 'path'],
       [{ from: new Date(now - 40 * DAY_MS).toISOString(), to, breakdown: ['$country'] }, 'from'],
       [{ from, to, interval: 'minute' }, 'interval'],
+      // A key the worker never writes: it would match properties.a's entries "b=…".
+      [{ breakdown: ['properties.a=b'] }, 'breakdown.0'],
+      // Uniques of two named events have no sketch: a forced counter path is refused, not scanned.
+      [{ events: ['Purchase', 'Viewed'], metrics: ['uniques'], path: 'counters' }, 'path'],
     ];
     for (const [question, field] of cases) {
       const answer = await ask(created, question);

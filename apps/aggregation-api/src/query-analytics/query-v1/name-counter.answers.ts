@@ -47,9 +47,11 @@ export class NameCounterAnswers {
           .filter(([name, n]) => n > 0 && (wanted === undefined || wanted.has(name)))
           .map(([name]) => name)
       : [];
-    const withUniques = metrics.includes('uniques')
-      ? await this.uniquesOf(tenantId, windows, byEvent ? names : [], wanted)
-      : undefined;
+    // No name left (events and the event filters exclude each other): nothing to read, all zeros.
+    const withUniques =
+      metrics.includes('uniques') && wanted?.size !== 0
+        ? await this.uniquesOf(tenantId, windows, byEvent ? names : [], wanted)
+        : undefined;
     const metricsOf = (w: number, bucket: number | 'total', name?: string): Record<string, number | null> => {
       const source = counted[w] as WindowCounts;
       const range = bucket === 'total' ? source.total : (source.buckets[bucket] as RangeCounts);

@@ -2,6 +2,7 @@ import { BadRequestException, HttpException, Inject, Injectable } from '@nestjs/
 import {
   EventFold,
   FoldBoundError,
+  fieldPath,
   planQuery,
   realtimeKeys,
   type FoldAnswer,
@@ -73,9 +74,31 @@ export class QueryV1Service {
         `at most ${QUERY_V1_LIMITS.maxRows.toLocaleString('en-US')} rows (limit × buckets; here ${query.limit} × ${buckets}); lower limit or use a coarser interval`,
       );
     }
+    this.checkFields(query);
     const plan = planQuery(query, { nowMs, scanMaxDays: this.options.maxDays, counted: { dimensions: [] } });
     if (plan.kind === 'refused') throw badRequest(plan.field, plan.rule);
     return plan;
+  }
+
+  /**
+   * 400 for a field no stored event can hold: a key the field-path codec would never
+   * build (`properties.a=b`, lower-case escapes) would otherwise match another field's
+   * entries (`properties.a` = `b=…`).
+   */
+  private checkFields(query: AnalyticsQueryV1): void {
+    const named: [string, string][] = [
+      ...query.breakdown.map((field, i): [string, string] => [`breakdown.${i}`, field]),
+      ...query.filters.map((filter, i): [string, string] => [`filters.${i}.field`, filter.field]),
+      ...query.metrics.flatMap((metric, i): [string, string][] => {
+        const colon = metric.indexOf(':');
+        return colon < 0 ? [] : [[`metrics.${i}`, metric.slice(colon + 1)]];
+      }),
+    ];
+    for (const [at, field] of named) {
+      if (field !== 'event' && fieldPath.decode(field) === undefined) {
+        throw badRequest(at, `${field} is not a field key: escape ".", "%" and "=" inside a key as %2E, %25 and %3D`);
+      }
+    }
   }
 
   /** Query tokens one scan takes from the tenant's quota. */
@@ -96,6 +119,13 @@ export class QueryV1Service {
       } catch (error) {
         if (error instanceof QueryTooLargeError) throw badRequest('from', `${error.message}: use a shorter range`);
         if (!(error instanceof NeedsScan)) throw error;
+        // A forced path is obeyed or refused, never changed.
+        if (query.path === 'counters') {
+          throw badRequest(
+            'path',
+            `the counters cannot answer this question: ${error.message}; ask with path auto or scan`,
+          );
+        }
         const scan = this.plan({ ...query, path: 'scan' });
         const reason = `the counters declined (${error.message}); ${scan.reason}`;
         return this.scan(tenantId, query, windows, { kind: 'scan', reason }, chargeScan);

@@ -35,7 +35,8 @@ export function scanPrefilterOf(selection: ScanSelection): Filter<StoredRawEvent
   const filter: Record<string, unknown> = { minute: { $gte: selection.startMinute, $lt: selection.endMinute } };
   const names = namesOf(selection);
   if (names !== undefined) filter['name'] = names.length === 1 ? names[0] : { $in: names };
-  const patterns = selection.filters.flatMap(propsPatternOf);
+  // A pattern past the bound narrows nothing rather than fail in the store (MongoDB caps pattern length).
+  const patterns = selection.filters.flatMap(propsPatternOf).filter((p) => p.length <= MAX_PATTERN_LENGTH);
   if (patterns.length > 0) {
     const onProps =
       patterns.length === 1
@@ -92,6 +93,9 @@ function propsPatternOf(filter: FieldFilter): string[] {
 const NL = '\\n';
 /** Matches no text, in RE2 and PCRE alike. */
 const NEVER = '[^\\s\\S]';
+
+/** The longest pattern sent; longer ones (a big `in` of long values) are left to the predicate. */
+const MAX_PATTERN_LENGTH = 8_192;
 
 /** Every character that means something in RE2 or PCRE, escaped: the pattern is a literal. */
 const escapeRegex = (text: string): string => text.replace(/[\\^$.|?*+()[\]{}/-]/g, '\\$&');
