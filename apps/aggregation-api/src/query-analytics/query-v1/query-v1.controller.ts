@@ -5,7 +5,7 @@ import { ZodValidationPipe } from '@tally/service-runtime';
 import { CurrentTenant, RateLimiter, ReadKeyGuard, rateLimitHeaders, type ResolvedTenant } from '@tally/tenancy';
 import { QueryQuotaGuard, queryQuotaOf } from '../query-quota.guard';
 import { QueryResponder } from '../query.responder';
-import { QueryV1Service, type RunnablePlan } from './query-v1.service';
+import { QueryV1Service } from './query-v1.service';
 import { ScanSlotsFull } from './scan-slots';
 
 const schema = analyticsQueryV1Schema();
@@ -70,5 +70,3 @@ export function cacheKeyOf(query: AnalyticsQueryV1): string {
   const { from: _from, to: _to, ...question } = query;
   return JSON.stringify(question);
 }
-
-export type { RunnablePlan };
