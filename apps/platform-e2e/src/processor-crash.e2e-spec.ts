@@ -17,6 +17,7 @@ describe('processor-worker under crashes and rebalances', () => {
 
   it('loses nothing and counts nothing twice when killed with SIGKILL and restarted', async () => {
     const dataset = makeDataset({ tenants: 3, events: 50_000, duplicateShare: 0.05, lateShare: 0.05, poison: 10 });
+    await stores.declare(dataset);
     const group = await WorkerGroup.atTopicEnd(env);
     const kills: number[] = [];
     try {
@@ -42,6 +43,7 @@ describe('processor-worker under crashes and rebalances', () => {
   // chunks outlast the session timeout (see docs/decisions/0005-processing.md, "Open").
   it('stays exact with two replicas, one killed and one stopped mid-stream (two rebalances)', async () => {
     const dataset = makeDataset({ tenants: 3, events: 50_000, duplicateShare: 0.05, lateShare: 0.05, poison: 10 });
+    await stores.declare(dataset);
     const group = await WorkerGroup.atTopicEnd(env);
     try {
       await Promise.all([group.start(3922), group.start(3923)]);

@@ -32,6 +32,9 @@ describe('processor-worker when a store goes away', () => {
     'pauses while Redis and then MongoDB are down, resumes by itself, and counts exactly',
     async () => {
       const dataset = makeDataset({ tenants: 2, events: 20_000, duplicateShare: 0.05, lateShare: 0.05, poison: 5 });
+      const declaring = new ProcessedState(env);
+      await declaring.declare(dataset);
+      await declaring.close();
       const group = await WorkerGroup.atTopicEnd(env);
       try {
         await group.start(PORT);

@@ -14,8 +14,9 @@ describe('processor-worker', () => {
 
   afterAll(() => stores.close());
 
-  it('counts 20,000 events exactly once — duplicates, late events and poison included', async () => {
+  it('counts 20,000 events exactly once, by name and by dimension — duplicates, late events and poison included', async () => {
     const dataset = makeDataset({ tenants: 4, events: 20_000, duplicateShare: 0.05, lateShare: 0.1, poison: 25 });
+    await stores.declare(dataset);
     const group = await WorkerGroup.atTopicEnd(env);
     const dlq = await readDeadLetters(env, dataset.poison[0]?.key.replace(/-0$/, '') ?? 'poison');
     try {

@@ -6,6 +6,35 @@ export {
   isBuiltInName,
   userKeyOf,
 } from './lib/counted-name';
+export {
+  COUNTED_STANDARD_DIMENSIONS,
+  NOTHING_COUNTED,
+  countedFieldsAt,
+  countsAt,
+  type CountedFields,
+} from './lib/dimension-counters/counted-fields';
+export {
+  DIMENSION_LIMITS,
+  DIMENSION_TTL_SECONDS,
+  EVENT_DIMENSION,
+  MAX_MEASURE_MAGNITUDE,
+  NONE_VALUE,
+  OTHER_VALUE,
+  OVERFLOW_FIELD_PREFIX,
+  dimensionField,
+  dimensionKeys,
+  freshDimensionsField,
+  measureMicrosOf,
+  type DimensionField,
+  type DimensionFieldKind,
+} from './lib/dimension-counters/dimension-keys';
+export {
+  admissionMember,
+  admittedDimensionsOf,
+  dimensionValuesOf,
+  type CountedMeasure,
+  type EventDimensions,
+} from './lib/dimension-counters/dimension-values';
 export { dimensionValueOf } from './lib/event-fields/dimension-value';
 export {
   MAX_FIELD_DEPTH,
@@ -37,6 +66,7 @@ export {
   declarationsAfter,
   fieldsCountingAt,
   type AnalyticsSettingsDocument,
+  type CountingPeriod,
   type DeclaredField,
 } from './lib/settings/analytics-settings.document';
 export { planQuery, type CountedDimensions, type QueryPlan, type QueryPlanFacts } from './lib/query-plan/plan-query';

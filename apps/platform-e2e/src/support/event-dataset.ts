@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { bucketOf, countedNameOf, userKeyOf } from '@tally/analytics-store';
+import { NONE_VALUE, bucketOf, countedNameOf, measureMicrosOf, userKeyOf } from '@tally/analytics-store';
 import { EVENT_ENVELOPE_VERSION, type EventEnvelopeV1, type SegmentEvent } from '@tally/contracts';
 import { newTenantId, type TenantId } from '@tally/tenant-scope';
 
@@ -24,14 +24,25 @@ export interface ExpectedTenant {
   readonly counts: Map<string, number>;
   readonly users: Set<string>;
   readonly usersByName: Map<string, Set<string>>;
+  /**
+   * `<minute>|<counted name>|<value of properties.plan>|<c, n or s>` → events, events
+   * carrying `properties.revenue`, and its sum in micro-units: what the dimension counters
+   * must hold when the tenant counts `properties.plan` and measures `properties.revenue`.
+   */
+  readonly planCounts: Map<string, number>;
   total: number;
 }
+
+/** The dimension and the measure whose counters a dataset's known answers include (`ProcessedState.declare`). */
+export const DATASET_DIMENSION = 'properties.plan';
+export const DATASET_MEASURE = 'properties.revenue';
 
 /** A tenant's known answers before any event. */
 export const noEvents = (): ExpectedTenant => ({
   counts: new Map(),
   users: new Set(),
   usersByName: new Map(),
+  planCounts: new Map(),
   total: 0,
 });
 
@@ -44,6 +55,18 @@ export function expectEvent(wanted: ExpectedTenant, atMs: number, event: Segment
   const named = wanted.usersByName.get(name) ?? new Set<string>();
   named.add(userKeyOf(event));
   wanted.usersByName.set(name, named);
+  const properties = event.type === 'track' || event.type === 'page' ? (event.properties ?? {}) : {};
+  const plan = typeof properties['plan'] === 'string' ? properties['plan'] : NONE_VALUE;
+  const at = `${bucketOf(atMs, 'minute')}|${name}|${plan}`;
+  const add = (kind: string, by: number) =>
+    wanted.planCounts.set(`${at}|${kind}`, (wanted.planCounts.get(`${at}|${kind}`) ?? 0) + by);
+  add('c', 1);
+  const revenue = properties['revenue'];
+  const micros = typeof revenue === 'number' ? measureMicrosOf(revenue) : undefined;
+  if (micros !== undefined) {
+    add('n', 1);
+    add('s', micros);
+  }
   wanted.total++;
 }
 
@@ -83,6 +106,18 @@ export function random(seed: number): () => number {
 // Names with characters a store could stumble on: dots and dollars (MongoDB field rules), braces (Redis hash tags).
 export const TRACK_NAMES = ['Signed Up', 'Order Completed', 'Button {Clicked}', 'cart.item $added'];
 
+/** A track event's properties: keys a store could stumble on, a plan (or none) and now and then a revenue. */
+function trackProperties(i: number, rnd: () => number): Record<string, unknown> {
+  const plan = rnd();
+  return {
+    n: i,
+    'a.b': 1,
+    $c: 2,
+    ...(plan < 0.4 ? { plan: 'pro' } : plan < 0.8 ? { plan: 'free' } : {}),
+    ...(rnd() < 0.5 ? { revenue: Math.round(rnd() * 100_000) / 100 } : {}),
+  };
+}
+
 /**
  * Event envelopes as ingest-api would publish them, with known answers: several tenants,
  * duplicates (some through other partitions), late events and poison of every kind.
@@ -107,7 +142,7 @@ export function makeDataset(options: DatasetOptions, seed = Date.now()): Dataset
     const messageId = randomUUID();
     const event: SegmentEvent =
       kind < 0.75
-        ? { type: 'track', event: pick(TRACK_NAMES), messageId, ...identity, properties: { n: i, 'a.b': 1, $c: 2 } }
+        ? { type: 'track', event: pick(TRACK_NAMES), messageId, ...identity, properties: trackProperties(i, rnd) }
         : kind < 0.9
           ? { type: 'page', name: 'Home', messageId, ...identity }
           : { type: 'identify', messageId, ...identity, traits: { plan: 'pro' } };

@@ -2,21 +2,32 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import {
+  DIMENSION_LIMITS,
+  NOTHING_COUNTED,
   OTHER_EVENT_NAME,
   RAW_EVENT_VERSION,
+  admittedDimensionsOf,
   bucketOf,
+  countedFieldsAt,
   countedNameOf,
+  dimensionKeys,
+  dimensionValuesOf,
   eventFieldsOf,
   rawEventId,
   storedFields,
   userKeyOf,
+  type AnalyticsSettingsDocument,
+  type EventDimensions,
+  type QueryableFields,
   type RawEventDocument,
 } from '@tally/analytics-store';
 import { standardDimensionsOf } from '@tally/event-dimensions';
+import { AnalyticsSettingsCache } from '../analytics-settings/analytics-settings.cache';
 import type { ProcessingOptions } from '../config/processor-config';
 import type { DeadLetter } from '../dead-letter/dead-letter.publisher';
 import { DeadLetterPublisher } from '../dead-letter/dead-letter.publisher';
 import { RawEventStore } from '../raw-events/raw-event.store';
+import { DimensionValuesAdmission } from '../realtime-state/dimension-values.admission';
 import { EventNamesAdmission } from '../realtime-state/event-names.admission';
 import {
   RealtimeStateWriter,
@@ -58,6 +69,8 @@ interface Candidate {
   readonly message: KafkaMessage;
   readonly document: RawEventDocument;
   readonly event: OffsetEvent;
+  /** What the document stores of the event's fields: the dimension counters read the same. */
+  readonly fields: QueryableFields;
 }
 
 /**
@@ -84,6 +97,8 @@ export class ChunkProcessor {
     private readonly metrics: ProcessorMetrics,
     private readonly progress: PartitionProgress,
     private readonly names: EventNamesAdmission,
+    private readonly values: DimensionValuesAdmission,
+    private readonly settings: AnalyticsSettingsCache,
     @Inject(PROCESSING_OPTIONS) private readonly options: ProcessingOptions,
     private readonly logger: PinoLogger,
   ) {
@@ -126,7 +141,7 @@ export class ChunkProcessor {
 
     const decodedAt = performance.now();
     const { letters, candidates: named, requestIds } = this.decode(pending, context);
-    const decoded = await this.boundNames(named, context);
+    const decoded = await this.countDimensions(await this.boundNames(named, context), context);
     const preparedAtMs = Date.now();
     const { candidates, effects: candidateEffects } = this.prepareEffects(
       decoded,
@@ -248,6 +263,7 @@ export class ChunkProcessor {
     if (dropped > 0) this.metrics.propsDropped.inc(dropped);
     return {
       message,
+      fields: { props, nums },
       document: {
         _id: rawEventId(tenantId, envelope.messageId),
         tenantId,
@@ -293,6 +309,63 @@ export class ChunkProcessor {
         event: { ...candidate.event, name: OTHER_EVENT_NAME },
       };
     });
+  }
+
+  /**
+   * Candidates with what they write into the dimension counters: the dimensions and
+   * measures their tenant counts for them (by their arrival, `countedFieldsAt`), their
+   * values, and the bounds of admission applied — names past the tenant's dimension
+   * names under `(other)`, values past K or P under `OTHER_VALUE`. Decided before anything
+   * is stored; a redelivery gets the same answers (the sets only grow).
+   */
+  private async countDimensions(candidates: readonly Candidate[], context: ChunkContext): Promise<Candidate[]> {
+    if (candidates.length === 0) return [];
+    const settings = await this.retry('mongodb', 'load analytics settings', context, () =>
+      this.settings.settingsOf(candidates.map((c) => c.event.tenantId)),
+    );
+    const asking: { index: number; dimensions: EventDimensions }[] = [];
+    candidates.forEach(({ event, fields }, index) => {
+      const counted = countedFieldsAt(settings.get(event.tenantId) as AnalyticsSettingsDocument, event.receivedAtMs);
+      if (counted !== NOTHING_COUNTED)
+        asking.push({ index, dimensions: dimensionValuesOf(event.name, fields, counted) });
+    });
+    if (asking.length === 0) return [...candidates];
+    const eventOf = (index: number) => (candidates[index] as Candidate).event;
+    const namesAdmitted = await this.retry('redis', 'admit dimension names', context, () =>
+      this.names.admit(
+        asking.map(({ index, dimensions }) => ({ tenantId: eventOf(index).tenantId, name: dimensions.name })),
+        DIMENSION_LIMITS.names,
+        dimensionKeys.names,
+      ),
+    );
+    const named = asking.map(({ dimensions }, k) =>
+      namesAdmitted[k] ? dimensions : { ...dimensions, name: OTHER_EVENT_NAME },
+    );
+    const valuesAdmitted = await this.retry('redis', 'admit dimension values', context, () =>
+      this.values.admit(
+        asking.map(({ index }, k) => ({
+          tenantId: eventOf(index).tenantId,
+          timestampMs: eventOf(index).timestampMs,
+          dimensions: named[k] as EventDimensions,
+        })),
+        DIMENSION_LIMITS,
+      ),
+    );
+    const result = [...candidates];
+    asking.forEach(({ index, dimensions }, k) => {
+      const nameAdmitted = namesAdmitted[k] === true;
+      if (!nameAdmitted) this.metrics.folded.inc({ reason: 'dimension_names' });
+      const admitted = admittedDimensionsOf(
+        dimensions,
+        nameAdmitted,
+        valuesAdmitted[k] as (d: string, n: string, v: string) => boolean,
+      );
+      const otherValues = admitted.values.filter(([, v], i) => v !== dimensions.values[i]?.[1]).length;
+      if (otherValues > 0) this.metrics.folded.inc({ reason: 'dimension_values' }, otherValues);
+      const candidate = result[index] as Candidate;
+      result[index] = { ...candidate, event: { ...candidate.event, dimensions: admitted } };
+    });
+    return result;
   }
 
   /**

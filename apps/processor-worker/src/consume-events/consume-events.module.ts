@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AnalyticsSettingsCache } from '../analytics-settings/analytics-settings.cache';
 import type { ProcessingOptions } from '../config/processor-config';
 import { DeadLetterPublisher } from '../dead-letter/dead-letter.publisher';
 import { RawEventStore } from '../raw-events/raw-event.store';
+import { DimensionValuesAdmission } from '../realtime-state/dimension-values.admission';
 import { EventNamesAdmission } from '../realtime-state/event-names.admission';
 import { RealtimeStateWriter } from '../realtime-state/realtime-state.writer';
 import { ChunkProcessor } from './chunk-processor';
@@ -26,6 +28,8 @@ export class ConsumeEventsModule {
         RawEventStore,
         RealtimeStateWriter,
         EventNamesAdmission,
+        DimensionValuesAdmission,
+        AnalyticsSettingsCache,
         ChunkProcessor,
         EventsConsumer,
         ConsumerReadiness,

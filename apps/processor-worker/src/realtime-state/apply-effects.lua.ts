@@ -19,6 +19,12 @@
  *     aggregation job then knows they hold only what arrived since they last expired)
  *   | M keyIndex value ttl — sets the key to value unless it holds a larger number (total:
  *     a value that is no number is replaced; the script must never fail half-way)
+ *   | D keyIndex ttl flagKeyIndex flagField n (field by)×n — HINCRBY of n fields of one hash
+ *     (first setting flagField in flagKey if the hash does not exist yet), then one EXPIRE;
+ *     an increment Redis refuses (a 64-bit overflow, only crafted sums reach it) sets
+ *     "!" .. field instead: total, like M
+ *   | X keyIndex field value lo|hi — sets a hash field to value unless it holds a number at
+ *     least as low (lo) or as high (hi); total; the hash's TTL comes from its D before it
  * Returns 1 when applied, 0 when superseded (nothing written).
  */
 export const APPLY_EFFECTS_LUA = `
@@ -49,6 +55,23 @@ while i <= #ARGV do
   elseif op == 'S' then
     redis.call('SADD', key, ARGV[i + 2])
     i = i + 3
+  elseif op == 'D' then
+    if redis.call('EXISTS', key) == 0 then redis.call('HSET', KEYS[tonumber(ARGV[i + 3])], ARGV[i + 4], '1') end
+    local j = i + 6
+    for _ = 1, tonumber(ARGV[i + 5]) do
+      local done = redis.pcall('HINCRBY', key, ARGV[j], ARGV[j + 1])
+      if type(done) == 'table' and done.err then redis.call('HSET', key, '!' .. ARGV[j], '1') end
+      j = j + 2
+    end
+    redis.call('EXPIRE', key, ARGV[i + 2])
+    i = j
+  elseif op == 'X' then
+    local held = tonumber(redis.call('HGET', key, ARGV[i + 2]) or '')
+    local value = tonumber(ARGV[i + 3])
+    if held == nil or (ARGV[i + 4] == 'lo' and value < held) or (ARGV[i + 4] == 'hi' and value > held) then
+      redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3])
+    end
+    i = i + 5
   elseif op == 'M' then
     local held = tonumber(redis.call('GET', key) or '')
     if held == nil or held < tonumber(ARGV[i + 2]) then redis.call('SET', key, ARGV[i + 2]) end

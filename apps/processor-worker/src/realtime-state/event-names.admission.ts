@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { isBuiltInName, realtimeKeys } from '@tally/analytics-store';
 import { REDIS_CLIENT } from '@tally/redis';
-import type { TenantId } from '@tally/tenant-scope';
+import type { TenantId, TenantKey } from '@tally/tenant-scope';
 
 /**
  * Admits event names into a tenant's bounded set, atomically: a name already there is
@@ -49,7 +49,8 @@ const MAX_REMEMBERED = 100_000;
 @Injectable()
 export class EventNamesAdmission {
   private readonly redis: RedisWithAdmit;
-  private readonly admitted = new Map<TenantId, Set<string>>();
+  /** By name set: the event names' and the dimension names' sets are admitted alike. */
+  private readonly admitted = new Map<TenantKey, Set<string>>();
   private remembered = 0;
 
   constructor(@Inject(REDIS_CLIENT) redis: Redis) {
@@ -57,11 +58,19 @@ export class EventNamesAdmission {
     this.redis = redis as RedisWithAdmit;
   }
 
-  /** Which of these (tenant, name) pairs may be counted under their own name; one Redis call at most. */
-  async admit(names: readonly { tenantId: TenantId; name: string }[], bound: number): Promise<boolean[]> {
+  /**
+   * Which of these (tenant, name) pairs may be counted under their own name; one Redis call
+   * at most. `setOf` names the bounded set: the tenant's event names by default, or the
+   * names its dimension counters split (`dimensionKeys.names`).
+   */
+  async admit(
+    names: readonly { tenantId: TenantId; name: string }[],
+    bound: number,
+    setOf: (tenantId: TenantId) => TenantKey = realtimeKeys.eventNames,
+  ): Promise<boolean[]> {
     const unknown = new Map<TenantId, Set<string>>();
     for (const { tenantId, name } of names) {
-      if (isBuiltInName(name) || this.admitted.get(tenantId)?.has(name)) continue;
+      if (isBuiltInName(name) || this.admitted.get(setOf(tenantId))?.has(name)) continue;
       const set = unknown.get(tenantId) ?? new Set<string>();
       set.add(name);
       unknown.set(tenantId, set);
@@ -74,15 +83,11 @@ export class EventNamesAdmission {
         const set = unknown.get(tenantId) as Set<string>;
         args.push(set.size, ...set);
       }
-      const flags = await this.redis.tallyAdmitNames(
-        tenants.length,
-        ...tenants.map((t) => realtimeKeys.eventNames(t)),
-        ...args,
-      );
+      const flags = await this.redis.tallyAdmitNames(tenants.length, ...tenants.map((t) => setOf(t)), ...args);
       let i = 0;
       for (const tenantId of tenants) {
         for (const name of unknown.get(tenantId) as Set<string>) {
-          if (flags[i++] === 1) this.remember(tenantId, name);
+          if (flags[i++] === 1) this.remember(setOf(tenantId), name);
           else refused.set(tenantId, (refused.get(tenantId) ?? new Set<string>()).add(name));
         }
       }
@@ -90,14 +95,14 @@ export class EventNamesAdmission {
     return names.map(({ tenantId, name }) => !refused.get(tenantId)?.has(name));
   }
 
-  private remember(tenantId: TenantId, name: string): void {
+  private remember(setKey: TenantKey, name: string): void {
     if (this.remembered >= MAX_REMEMBERED) {
       this.admitted.clear();
       this.remembered = 0;
     }
-    const set = this.admitted.get(tenantId) ?? new Set<string>();
+    const set = this.admitted.get(setKey) ?? new Set<string>();
     set.add(name);
-    this.admitted.set(tenantId, set);
+    this.admitted.set(setKey, set);
     this.remembered++;
   }
 }

@@ -9,7 +9,9 @@ import {
   rollupKeys,
   type BucketInterval,
 } from '@tally/analytics-store';
+import type { EventDimensions } from '@tally/analytics-store';
 import type { RedisKey, TenantId, TenantKey } from '@tally/tenant-scope';
+import { dimensionEffectsOf } from './dimension-effects';
 
 /** What the real-time state needs of one event the worker owns. */
 export interface CountedEvent {
@@ -18,6 +20,8 @@ export interface CountedEvent {
   readonly userKey: string;
   readonly timestampMs: number;
   readonly receivedAtMs: number;
+  /** What it writes into the dimension counters, admitted; absent when the tenant counts none for it. */
+  readonly dimensions?: EventDimensions;
 }
 
 /** Redis writes, already summed over a chunk of events: what the apply script runs. */
@@ -35,7 +39,27 @@ export type Effect =
   | { readonly op: 'pfadd'; readonly key: RedisKey; readonly members: readonly string[]; readonly ttl: number }
   | { readonly op: 'sadd'; readonly key: RedisKey; readonly member: string }
   /** Sets the key to `value` unless it holds a larger number already. */
-  | { readonly op: 'max'; readonly key: RedisKey; readonly value: number; readonly ttl: number };
+  | { readonly op: 'max'; readonly key: RedisKey; readonly value: number; readonly ttl: number }
+  /**
+   * HINCRBY of many fields of one hash, then one EXPIRE; first sets `flagNew` if the hash
+   * does not exist yet. An increment that would overflow sets an overflow flag instead
+   * (`OVERFLOW_FIELD_PREFIX`): the script never fails half-way.
+   */
+  | {
+      readonly op: 'hash-add';
+      readonly key: RedisKey;
+      readonly increments: ReadonlyMap<string, bigint>;
+      readonly ttl: number;
+      readonly flagNew: { readonly key: RedisKey; readonly field: string };
+    }
+  /** Sets a hash field to `value` unless it holds a number at least as low (`lo`) or high (`hi`). */
+  | {
+      readonly op: 'hash-extreme';
+      readonly key: RedisKey;
+      readonly field: string;
+      readonly value: number;
+      readonly keep: 'lo' | 'hi';
+    };
 
 const UNIQUE_INTERVALS: readonly BucketInterval[] = ['minute', 'hour', 'day'];
 /** Members per PFADD, well under the Lua stack limit of `unpack`. */
@@ -46,7 +70,9 @@ const PFADD_CHUNK = 500;
  * older minute), uniques per minute/hour/day for all events and per name, events per
  * second of arrival for the live view (recent arrivals only), the newest arrival per
  * tenant (an answer's freshness), the minutes the aggregation job must roll up again, and how many writes went into already-closed minutes (which
- * makes cached answers for closed windows stale). Summing first keeps a chunk of 1,000 events to a few hundred commands.
+ * makes cached answers for closed windows stale), and the dimension counters
+ * (`dimensionEffectsOf`). Summing first keeps a chunk of 1,000 events to a few hundred
+ * commands for names, and a few thousand with dimensions.
  */
 export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effect[] {
   const counts = new Map<TenantKey, { tenantId: TenantId; minute: number; byName: Map<string, number> }>();
@@ -99,12 +125,7 @@ export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effec
       effects.push({ op: 'hincrby', key, field, by, ttl: REALTIME_TTL_SECONDS.counts, flagNew });
     }
   }
-  for (const [key, { ttl, members }] of uniques) {
-    const all = [...members];
-    for (let i = 0; i < all.length; i += PFADD_CHUNK) {
-      effects.push({ op: 'pfadd', key, members: all.slice(i, i + PFADD_CHUNK), ttl });
-    }
-  }
+  for (const [key, { ttl, members }] of uniques) effects.push(...pfaddsOf(key, [...members], ttl));
   for (const [key, by] of live) effects.push({ op: 'incrby', key, by, ttl: REALTIME_TTL_SECONDS.live });
   for (const [tenantId, minutes] of dirty) {
     const key = rollupKeys.dirtyMinutes(tenantId);
@@ -119,6 +140,18 @@ export function effectsOf(events: readonly CountedEvent[], nowMs: number): Effec
   for (const [tenantId, value] of newest) {
     const key = realtimeKeys.newestReceived(tenantId);
     effects.push({ op: 'max', key, value, ttl: REALTIME_TTL_SECONDS.newestReceived });
+  }
+  for (const effect of dimensionEffectsOf(events)) {
+    if (effect.op === 'pfadd') effects.push(...pfaddsOf(effect.key, effect.members, effect.ttl));
+    else effects.push(effect);
+  }
+  return effects;
+}
+
+function pfaddsOf(key: RedisKey, members: readonly string[], ttl: number): Effect[] {
+  const effects: Effect[] = [];
+  for (let i = 0; i < members.length; i += PFADD_CHUNK) {
+    effects.push({ op: 'pfadd', key, members: members.slice(i, i + PFADD_CHUNK), ttl });
   }
   return effects;
 }

@@ -163,6 +163,13 @@ function encode(effects: readonly Effect[]): { keys: RedisKey[]; args: (string |
       case 'max':
         args.push('M', keyIndex(e.key), e.value, e.ttl);
         break;
+      case 'hash-add':
+        args.push('D', keyIndex(e.key), e.ttl, keyIndex(e.flagNew.key), e.flagNew.field, e.increments.size);
+        for (const [field, by] of e.increments) args.push(field, String(by));
+        break;
+      case 'hash-extreme':
+        args.push('X', keyIndex(e.key), e.field, String(e.value), e.keep);
+        break;
     }
   }
   return { keys, args };

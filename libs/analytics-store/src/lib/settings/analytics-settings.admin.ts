@@ -5,6 +5,7 @@ import { createIndexesOneByOne } from '@tally/mongo';
 import {
   ANALYTICS_SETTINGS_COLLECTION,
   ANALYTICS_SETTINGS_INDEXES,
+  DECLARATION_MARGIN_MS,
   analyticsSettingsId,
   declarationsAfter,
   type AnalyticsSettingsDocument,
@@ -72,6 +73,35 @@ export class AnalyticsSettingsAdmin {
         version: current.version + 1,
         dimensions: dimensions ?? current.dimensions,
         measures: measures ?? current.measures,
+        updatedAt: new Date(nowMs),
+      };
+      if (await this.insert(next)) {
+        await this.redis.publish(ANALYTICS_CHANGES_CHANNEL, tenantId);
+        return next;
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new Error(`analytics settings of ${tenantId} kept changing under this write; try again`);
+      }
+    }
+  }
+
+  /**
+   * Starts counting the standard dimensions of a tenant that has never had them: from a
+   * margin after now, so every worker knows before it sees an event they cover. Called by
+   * a worker the first time it sees the tenant's events; a tenant that has the switch
+   * (on or off) is left as it is. Concurrent calls agree: one inserts the version, the
+   * others then find it.
+   */
+  async startStandardDimensions(tenantId: TenantId): Promise<AnalyticsSettingsDocument> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(tenantId);
+      if (current.standard !== undefined) return current;
+      const nowMs = this.now();
+      const next: AnalyticsSettingsDocument = {
+        ...current,
+        _id: analyticsSettingsId(tenantId, current.version + 1),
+        version: current.version + 1,
+        standard: { countedSince: new Date(nowMs + DECLARATION_MARGIN_MS) },
         updatedAt: new Date(nowMs),
       };
       if (await this.insert(next)) {

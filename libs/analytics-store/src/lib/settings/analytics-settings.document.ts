@@ -17,10 +17,13 @@ export const analyticsSettingsId = (tenantId: TenantId, version: number): string
  * field. Both are a minute after the change was made, so every worker knows of the change
  * before it sees an event it covers (0009 section 2, "When a declaration counts").
  */
-export interface DeclaredField {
-  readonly field: string;
+export interface CountingPeriod {
   readonly countedSince: Date;
   readonly countedUntil?: Date;
+}
+
+export interface DeclaredField extends CountingPeriod {
+  readonly field: string;
 }
 
 /**
@@ -35,6 +38,12 @@ export interface AnalyticsSettingsDocument {
   readonly version: number;
   readonly dimensions: readonly DeclaredField[];
   readonly measures: readonly DeclaredField[];
+  /**
+   * The standard dimensions, one switch for all of them. Absent until the tenant's events
+   * are first seen by a worker, which starts them a margin from then
+   * (`AnalyticsSettingsAdmin.startStandardDimensions`).
+   */
+  readonly standard?: CountingPeriod;
   readonly updatedAt: Date;
 }
 
