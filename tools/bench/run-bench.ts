@@ -9,11 +9,13 @@ import { loadStackConfig } from '../stack/stack-config';
 import { REPO_ROOT } from '../stack/stack-paths';
 import { benchAggregation, type AggregationResult } from './aggregation-bench';
 import { benchApp, startBenchApp } from './bench-apps';
+import { BENCH_DIMENSIONS, countDimensionsForBench } from './bench-settings';
 import { runKafkaCeiling, startBaseline, type KafkaCeilingResult } from './baseline';
 import { benchFreshness, type FreshnessResult } from './freshness-bench';
 import { runLoad, type FixedRateResult, type LoadResult } from './load';
-import { benchProcessor, benchProcessorScaling, type ProcessorResult, type ScalingResult } from './processor-bench';
+import { benchProcessor, benchProcessorScaling, type ScalingResult } from './processor-bench';
 import { batchBody, singleBody } from './payloads';
+import type { TenantId } from '@tally/tenant-scope';
 
 /**
  * `npm run bench [-- --quick]`: the performance figures of PRODUCT.md, each beside a
@@ -69,12 +71,7 @@ async function main(): Promise<void> {
   const tenant = await provideTenant('bench', stackConfig.mongo, stackConfig.redis);
   const kafka = { brokers: stackConfig.kafka.brokers, clientId: 'tally-bench' };
   const ingest = runs('ingest') ? await benchIngest(tenant, kafka.brokers) : undefined;
-  const processor = runs('processor')
-    ? {
-        ...(await benchProcessor(kafka, tenant.tenantId, PROCESSOR_EVENTS, log)),
-        scaling: await benchProcessorScaling(kafka, tenant.tenantId, SCALING_EVENTS, SCALING_REPLICAS, log),
-      }
-    : undefined;
+  const processor = runs('processor') ? await benchWorker(stackConfig, tenant, kafka) : undefined;
   // A longer warm-up than ingest's: the query path's p99 settles only after ~4 s at 1,000 req/s (JIT).
   const aggregation = runs('aggregation')
     ? await benchAggregation(stackConfig, { seconds: SECONDS, warmupSeconds: quick ? 5 : 10 }, log)
@@ -88,6 +85,37 @@ async function main(): Promise<void> {
   const table = renderTable(report);
   writeFileSync(join(RESULTS_DIR, 'latest.md'), `${table}\n`);
   process.stdout.write(`${table}\n\nwritten: bench/results/latest.json, bench/results/latest.md\n`);
+}
+
+/**
+ * processor-worker: the same kind of backlog drained for a tenant that counts nothing but
+ * event names (its standard dimensions switched off, none declared), then for one that
+ * counts the standard dimensions, a declared dimension and a measure (the figure that
+ * counts), then the scale-out part with dimensions on.
+ */
+async function benchWorker(
+  stackConfig: ReturnType<typeof loadStackConfig>,
+  tenant: { tenantId: string },
+  kafka: { brokers: readonly string[]; clientId: string },
+) {
+  const namesOnly = await provideTenant('bench-names-only', stackConfig.mongo, stackConfig.redis);
+  await countDimensionsForBench(stackConfig.mongo, stackConfig.redis, namesOnly.tenantId as TenantId, false);
+  await countDimensionsForBench(stackConfig.mongo, stackConfig.redis, tenant.tenantId as TenantId, true);
+  log('processor: a tenant counting event names only (dimensions off)');
+  const off = await benchProcessor(kafka, namesOnly.tenantId, PROCESSOR_EVENTS, log);
+  log(
+    `processor: a tenant counting the standard dimensions, ${BENCH_DIMENSIONS.dimensions.join(', ')} and ${BENCH_DIMENSIONS.measures.join(', ')}`,
+  );
+  const on = await benchProcessor(kafka, tenant.tenantId, PROCESSOR_EVENTS, log);
+  return {
+    ...on,
+    dimensionsOff: {
+      eventsPerSec: off.eventsPerSec,
+      baselineEventsPerSec: off.baselineEventsPerSec,
+      stepShare: off.stepShare,
+    },
+    scaling: await benchProcessorScaling(kafka, tenant.tenantId, SCALING_EVENTS, SCALING_REPLICAS, log),
+  };
 }
 
 /**
@@ -221,7 +249,7 @@ const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** di
 
 function buildReport(
   m: Measured | undefined,
-  p: (ProcessorResult & { scaling: ScalingResult }) | undefined,
+  p: Awaited<ReturnType<typeof benchWorker>> | undefined,
   a: AggregationResult | undefined,
   f: FreshnessResult | undefined,
 ) {
@@ -284,6 +312,13 @@ function buildReport(
       baseline: { bareConsumerEventsPerSec: p.baselineEventsPerSec },
       ratio: { vsBareConsumer: round(p.eventsPerSec / p.baselineEventsPerSec, 3) },
       stepShare: p.stepShare,
+      dimensions: {
+        counted: ['standard', ...BENCH_DIMENSIONS.dimensions, ...BENCH_DIMENSIONS.measures],
+        offEventsPerSec: p.dimensionsOff.eventsPerSec,
+        offBareConsumerEventsPerSec: p.dimensionsOff.baselineEventsPerSec,
+        onVsOff: round(p.eventsPerSec / p.dimensionsOff.eventsPerSec, 3),
+        offStepShare: p.dimensionsOff.stepShare,
+      },
       boundBy: Object.entries(p.stepShare).sort(([, a], [, b]) => b - a)[0]?.[0] ?? 'unknown',
       targets: { eventsPerSec: 20_000 },
       scaling: scalingFigures(p.scaling),
@@ -410,6 +445,10 @@ function renderTable(r: ReturnType<typeof buildReport>): string {
     rows.push(
       `| processor events/s consumed and applied (${p.events} events) | ${p.eventsPerSec} | ${p.baseline.bareConsumerEventsPerSec} (bare kafkajs consumer) | ${p.ratio.vsBareConsumer} | ≥ 20,000: ${mark(p.eventsPerSec >= 20_000)} |`,
       `| processor time by step (bound: ${p.boundBy}) | ${shares} | | | |`,
+      `| processor events/s with dimensions on (${p.dimensions.counted.join(', ')}) against names only, same run | ${p.eventsPerSec} | ${p.dimensions.offEventsPerSec} (names only) | ${p.dimensions.onVsOff} | |`,
+      `| processor time by step, names only | ${Object.entries(p.dimensions.offStepShare)
+        .map(([step, share]) => `${step} ${Math.round(share * 100)}%`)
+        .join(', ')} | | | |`,
       `| processor-worker peak RSS MB (this part) | ${own(r.rssMbByPart.processor?.['processor-worker'])} |`,
     );
     for (const run of p.scaling.runs) {

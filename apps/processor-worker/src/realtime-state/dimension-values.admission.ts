@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
   DIMENSION_TTL_SECONDS,
+  NONE_VALUE,
   admissionMember,
   bucketOf,
   dimensionKeys,
@@ -71,8 +72,8 @@ const MAX_REMEMBERED = 200_000;
 @Injectable()
 export class DimensionValuesAdmission {
   private readonly redis: RedisWithAdmit;
-  private readonly admitted = new Map<TenantKey, Set<string>>();
-  private remembered = 0;
+  /** Pairs admitted, as joined keys (tenant, hour, dimension, name, value). */
+  private readonly admitted = new Set<string>();
 
   constructor(@Inject(REDIS_CLIENT) redis: Redis) {
     if (!('tallyAdmitValues' in redis)) redis.defineCommand('tallyAdmitValues', { lua: ADMIT_VALUES_LUA });
@@ -84,16 +85,20 @@ export class DimensionValuesAdmission {
     requests: readonly AdmissionRequest[],
     bounds: ValueBounds,
   ): Promise<((dimension: string, name: string, value: string) => boolean)[]> {
+    // Distinct pairs of the chunk first (cheap joined keys), their Redis keys only then.
     const asked = new Map<TenantId, Map<TenantKey, AskedSet>>();
+    const seen = new Set<string>();
     for (const { tenantId, timestampMs, dimensions } of requests) {
       const hour = bucketOf(timestampMs, 'hour');
+      const at = tenantId + SEP + hour + SEP;
       for (const [dimension, value] of dimensions.values) {
+        const pair = at + dimension + SEP + dimensions.name + SEP + value;
+        if (value === NONE_VALUE || this.admitted.has(pair) || seen.has(pair)) continue;
+        seen.add(pair);
         const set = dimensionKeys.admitted(tenantId, dimension, hour);
-        const member = admissionMember(dimensions.name, value);
-        if (this.admitted.get(set)?.has(member)) continue;
         const bySet = asked.get(tenantId) ?? new Map<TenantKey, AskedSet>();
-        const entry = bySet.get(set) ?? { hour, members: new Set<string>() };
-        entry.members.add(member);
+        const entry = bySet.get(set) ?? { hour, members: new Map<string, string>() };
+        entry.members.set(admissionMember(dimensions.name, value), pair);
         bySet.set(set, entry);
         asked.set(tenantId, bySet);
       }
@@ -101,9 +106,8 @@ export class DimensionValuesAdmission {
     const refused = new Set<string>();
     if (asked.size > 0) await this.ask(asked, bounds, refused);
     return requests.map(({ tenantId, timestampMs }) => {
-      const hour = bucketOf(timestampMs, 'hour');
-      return (dimension, name, value) =>
-        !refused.has(refusalOf(dimensionKeys.admitted(tenantId, dimension, hour), admissionMember(name, value)));
+      const at = tenantId + SEP + bucketOf(timestampMs, 'hour') + SEP;
+      return (dimension, name, value) => refused.size === 0 || !refused.has(at + dimension + SEP + name + SEP + value);
     });
   }
 
@@ -112,14 +116,15 @@ export class DimensionValuesAdmission {
     bounds: ValueBounds,
     refused: Set<string>,
   ): Promise<void> {
+    // Per tenant: the pairs in the order the script answers them, as joined keys.
     const pipeline = this.redis.pipeline() as unknown as Pick<RedisWithAdmit, 'tallyAdmitValues'> & {
       exec(): Promise<[Error | null, unknown][] | null>;
     };
-    const order: [TenantKey, string][][] = [];
+    const order: string[][] = [];
     for (const [tenantId, bySet] of asked) {
       const keys: TenantKey[] = [];
       const args: (string | number)[] = [bounds.valuesPerHour, bounds.pairsPerHour, DIMENSION_TTL_SECONDS.admission];
-      const pairs: [TenantKey, string][] = [];
+      const pairs: string[] = [];
       const hourIndex = new Map<number, number>();
       for (const [set, { hour, members }] of bySet) {
         keys.push(set);
@@ -130,9 +135,9 @@ export class DimensionValuesAdmission {
           hourAt = keys.length;
           hourIndex.set(hour, hourAt);
         }
-        for (const member of members) {
+        for (const [member, pair] of members) {
           args.push(setIndex, hourAt, member);
-          pairs.push([set, member]);
+          pairs.push(pair);
         }
       }
       void pipeline.tallyAdmitValues(keys.length, ...keys, ...args);
@@ -141,26 +146,24 @@ export class DimensionValuesAdmission {
     const results = (await pipeline.exec()) ?? [];
     results.forEach(([error, flags], t) => {
       if (error !== null) throw error;
-      (order[t] as [TenantKey, string][]).forEach(([set, member], i) => {
-        if ((flags as number[])[i] === 1) this.remember(set, member);
-        else refused.add(refusalOf(set, member));
+      (order[t] as string[]).forEach((pair, i) => {
+        if ((flags as number[])[i] === 1) this.remember(pair);
+        else refused.add(pair);
       });
     });
   }
 
-  private remember(set: TenantKey, member: string): void {
-    if (this.remembered >= MAX_REMEMBERED) {
-      this.admitted.clear();
-      this.remembered = 0;
-    }
-    this.admitted.set(set, (this.admitted.get(set) ?? new Set<string>()).add(member));
-    this.remembered++;
+  private remember(pair: string): void {
+    if (this.admitted.size >= MAX_REMEMBERED) this.admitted.clear();
+    this.admitted.add(pair);
   }
 }
 
 interface AskedSet {
   readonly hour: number;
-  readonly members: Set<string>;
+  /** member of the Redis set → the pair's joined key */
+  readonly members: Map<string, string>;
 }
 
-const refusalOf = (set: TenantKey, member: string): string => `${set}\n${member}`;
+/** Joins a pair's parts in process; no part can hold it (as in `dimensionEffectsOf`). */
+const SEP = '\u0000';
