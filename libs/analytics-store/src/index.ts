@@ -96,4 +96,10 @@ export {
   type RollupSketchDocument,
 } from './lib/rollups.collection';
 export { BUCKET_INTERVALS, BUCKET_MS, bucketOf, bucketStart, type BucketInterval } from './lib/time-buckets';
-export { zonedBucketCount, zonedBuckets, type ZonedBucket, type ZonedInterval } from './lib/time/zoned-buckets';
+export {
+  previousPeriodOf,
+  zonedBucketCount,
+  zonedBuckets,
+  type ZonedBucket,
+  type ZonedInterval,
+} from './lib/time/zoned-buckets';
