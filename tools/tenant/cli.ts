@@ -72,7 +72,7 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
   const redis = createRedisClient(config.redis, 'tally-cli');
   const db = mongo.db(config.mongo.database);
   const admin = new TenantAdminService(new TenantStore(db), redis);
-  const analytics = new AnalyticsSettingsAdmin(db, redis);
+  const analytics = AnalyticsSettingsAdmin.on(db, redis);
   const out = (value: unknown, human: string) => print(json ? JSON.stringify(value) : human);
   try {
     switch (command) {

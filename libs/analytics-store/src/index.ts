@@ -26,8 +26,15 @@ export { idsByTenant } from './lib/ids-by-tenant';
 export {
   ANALYTICS_CHANGES_CHANNEL,
   AnalyticsSettingsAdmin,
+  AnalyticsSettingsRefusedError,
+  type AnnounceChange,
+  type DeclaredList,
   type DeclaredLists,
 } from './lib/settings/analytics-settings.admin';
+export {
+  AnalyticsSettingsRepository,
+  type AnalyticsSettingsVersions,
+} from './lib/settings/analytics-settings.repository';
 export {
   ANALYTICS_SETTINGS_COLLECTION,
   ANALYTICS_SETTINGS_INDEXES,

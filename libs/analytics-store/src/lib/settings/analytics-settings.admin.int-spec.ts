@@ -21,7 +21,7 @@ describe('AnalyticsSettingsAdmin (real stores)', () => {
     listener = redis.duplicate();
     listener.on('message', (_channel: string, tenantId: string) => announced.push(tenantId));
     await listener.subscribe(ANALYTICS_CHANGES_CHANNEL);
-    admin = new AnalyticsSettingsAdmin(mongo.db(env.mongo.database), redis);
+    admin = AnalyticsSettingsAdmin.on(mongo.db(env.mongo.database), redis);
   });
 
   afterAll(async () => {

@@ -1,0 +1,99 @@
+import { newTenantId, type TenantId } from '@tally/tenant-scope';
+import { AnalyticsSettingsAdmin, AnalyticsSettingsRefusedError } from './analytics-settings.admin';
+import { fieldsCountingAt, type AnalyticsSettingsDocument } from './analytics-settings.document';
+import type { AnalyticsSettingsVersions } from './analytics-settings.repository';
+
+const NOW = Date.parse('2026-12-01T12:00:00Z');
+const LATER = NOW + 10 * 60_000;
+
+/**
+ * The versions in memory, with the one guard the real store gives: an `_id` is written
+ * once. Each call waits a turn of the event loop, as a store round trip does, so that
+ * changes made at once interleave.
+ */
+class InMemoryVersions implements AnalyticsSettingsVersions {
+  readonly documents = new Map<string, AnalyticsSettingsDocument>();
+
+  async newest(tenantId: TenantId): Promise<AnalyticsSettingsDocument | undefined> {
+    await turn();
+    const mine = [...this.documents.values()].filter((d) => d.tenantId === tenantId);
+    return mine.sort((a, b) => b.version - a.version)[0];
+  }
+
+  async insert(next: AnalyticsSettingsDocument): Promise<boolean> {
+    await turn();
+    if (this.documents.has(next._id)) return false;
+    this.documents.set(next._id, next);
+    return true;
+  }
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function adminOf(versions = new InMemoryVersions()) {
+  const announced: TenantId[] = [];
+  const admin = new AnalyticsSettingsAdmin(
+    versions,
+    async (tenantId) => announced.push(tenantId),
+    () => NOW,
+  );
+  return { admin, versions, announced };
+}
+
+const counting = (settings: AnalyticsSettingsDocument) => ({
+  dimensions: fieldsCountingAt(settings.dimensions, LATER).sort(),
+  measures: fieldsCountingAt(settings.measures, LATER).sort(),
+});
+
+async function failureOf(work: Promise<unknown>): Promise<unknown> {
+  try {
+    await work;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the change to be refused');
+}
+
+describe('AnalyticsSettingsAdmin', () => {
+  describe('fields the worker never stores', () => {
+    it.each([
+      ['more than 4 segments below the root', 'properties.a.b.c.d.e', /5 segments below properties/],
+      ['an escape in lower case', 'properties.a%2eb', /not a key the worker stores/],
+      ['an escape of a character that needs none', 'properties.%41', /not a key the worker stores/],
+      ['a raw "="', 'properties.a=b', /not a key the worker stores/],
+      ['a context field that is no leaf', 'context.userAgent.browser', /under context.userAgent/],
+    ])('refuses %s, naming the field, and writes nothing', async (_, field, rule) => {
+      const { admin, versions, announced } = adminOf();
+      const tenant = newTenantId();
+      const error = await failureOf(admin.put(tenant, { dimensions: ['properties.plan', field], measures: [] }));
+      expect(error).toBeInstanceOf(AnalyticsSettingsRefusedError);
+      expect((error as AnalyticsSettingsRefusedError).problems).toEqual([
+        { field: 'dimensions.1', rule: expect.stringMatching(new RegExp(`^${escaped(field)} .*${rule.source}`)) },
+      ]);
+      expect(await failureOf(admin.put(tenant, { dimensions: [], measures: [field] }))).toMatchObject({
+        problems: [{ field: 'measures.0' }],
+      });
+      expect({ documents: versions.documents.size, announced }).toEqual({ documents: 0, announced: [] });
+    });
+
+    it('keeps, and lets go of, a field declared before it was refused', async () => {
+      const { admin, versions } = adminOf();
+      const tenant = newTenantId();
+      const old = 'properties.a.b.c.d.e';
+      versions.documents.set(`${tenant}:1`, {
+        _id: `${tenant}:1`,
+        tenantId: tenant,
+        version: 1,
+        dimensions: [{ field: old, countedSince: new Date(NOW - 86_400_000) }],
+        measures: [],
+        updatedAt: new Date(NOW - 86_400_000),
+      });
+      const kept = await admin.put(tenant, { dimensions: [old, 'properties.plan'], measures: [] });
+      expect(kept.version).toBe(2);
+      const removed = await admin.put(tenant, { dimensions: ['properties.plan'], measures: [] });
+      expect(counting(removed)).toEqual({ dimensions: ['properties.plan'], measures: [] });
+    });
+  });
+});
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
