@@ -70,7 +70,7 @@ describe('AnalyticsSettingsAdmin', () => {
       expect((error as AnalyticsSettingsRefusedError).problems).toEqual([
         { field: 'dimensions.1', rule: expect.stringMatching(new RegExp(`^${escaped(field)} .*${rule.source}`)) },
       ]);
-      expect(await failureOf(admin.put(tenant, { dimensions: [], measures: [field] }))).toMatchObject({
+      expect(await failureOf(admin.add(tenant, 'measures', field))).toMatchObject({
         problems: [{ field: 'measures.0' }],
       });
       expect({ documents: versions.documents.size, announced }).toEqual({ documents: 0, announced: [] });
@@ -88,10 +88,57 @@ describe('AnalyticsSettingsAdmin', () => {
         measures: [],
         updatedAt: new Date(NOW - 86_400_000),
       });
-      const kept = await admin.put(tenant, { dimensions: [old, 'properties.plan'], measures: [] });
-      expect(kept.version).toBe(2);
-      const removed = await admin.put(tenant, { dimensions: ['properties.plan'], measures: [] });
+      expect((await admin.add(tenant, 'dimensions', 'properties.plan')).version).toBe(2);
+      const removed = await admin.remove(tenant, 'dimensions', old);
       expect(counting(removed)).toEqual({ dimensions: ['properties.plan'], measures: [] });
+    });
+  });
+
+  describe('add and remove', () => {
+    it('adds and removes one field on top of the newest version, announcing each change', async () => {
+      const { admin, announced } = adminOf();
+      const tenant = newTenantId();
+      await admin.put(tenant, { dimensions: ['properties.plan'], measures: [] });
+      await admin.add(tenant, 'measures', 'properties.revenue');
+      const settings = await admin.remove(tenant, 'dimensions', 'properties.plan');
+      expect(settings.version).toBe(3);
+      expect(counting(settings)).toEqual({ dimensions: [], measures: ['properties.revenue'] });
+      expect(announced).toEqual([tenant, tenant, tenant]);
+    });
+
+    it('changes nothing to add a field declared already, or remove one that is not', async () => {
+      const { admin, announced } = adminOf();
+      const tenant = newTenantId();
+      const first = await admin.add(tenant, 'dimensions', 'properties.plan');
+      expect(await admin.add(tenant, 'dimensions', 'properties.plan')).toEqual(first);
+      expect(await admin.remove(tenant, 'measures', 'properties.revenue')).toEqual(first);
+      expect(announced).toHaveLength(1);
+    });
+
+    it('loses no field when several are added and removed at once: each is applied to the version before', async () => {
+      const { admin } = adminOf();
+      const tenant = newTenantId();
+      await admin.put(tenant, { dimensions: ['properties.old'], measures: [] });
+      await Promise.all([
+        admin.add(tenant, 'dimensions', 'properties.a'),
+        admin.add(tenant, 'dimensions', 'properties.b'),
+        admin.remove(tenant, 'dimensions', 'properties.old'),
+        admin.add(tenant, 'measures', 'properties.revenue'),
+      ]);
+      const settled = await admin.get(tenant);
+      expect(settled.version).toBe(5);
+      expect(counting(settled)).toEqual({
+        dimensions: ['properties.a', 'properties.b'],
+        measures: ['properties.revenue'],
+      });
+    });
+
+    it('refuses a sixth dimension, naming the list', async () => {
+      const { admin } = adminOf();
+      const tenant = newTenantId();
+      await admin.put(tenant, { dimensions: ['a', 'b', 'c', 'd', 'e'].map((k) => `properties.${k}`), measures: [] });
+      const error = await failureOf(admin.add(tenant, 'dimensions', 'properties.f'));
+      expect(error).toMatchObject({ problems: [{ field: 'dimensions', rule: expect.stringContaining('at most 5') }] });
     });
   });
 });

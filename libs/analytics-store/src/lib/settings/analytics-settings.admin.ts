@@ -46,7 +46,9 @@ const MAX_ATTEMPTS = 5;
  * (`<tenant>:<version>`) lets exactly one of two concurrent changes have that version,
  * and the other is worked out again on top of it, so no change is lost. (A conditional
  * `replaceOne({ _id, version })` is no such guard on FerretDB 1.24: four concurrent ones
- * all matched, tried on our stack.) Every change is announced.
+ * all matched, tried on our stack.) That is why `add` and `remove` are here and not in
+ * their callers: a caller that read the lists, edited them and put them back would undo
+ * a change made in between. Every change is announced.
  *
  * A change is checked against the request contract (bounds, standard and identifying
  * fields) and, for the fields it adds, against what the worker stores
@@ -74,6 +76,18 @@ export class AnalyticsSettingsAdmin {
   /** Declares exactly these lists. The same lists again change nothing (same version, nothing announced). */
   put(tenantId: TenantId, wanted: DeclaredLists): Promise<AnalyticsSettingsDocument> {
     return this.change(tenantId, () => wanted);
+  }
+
+  /** Adds one field to a list, on top of whatever the newest version declares; already there, nothing changes. */
+  add(tenantId: TenantId, list: DeclaredList, field: string): Promise<AnalyticsSettingsDocument> {
+    return this.change(tenantId, (open) =>
+      open[list].includes(field) ? open : { ...open, [list]: [...open[list], field] },
+    );
+  }
+
+  /** Ends one field of a list, on top of whatever the newest version declares; not there, nothing changes. */
+  remove(tenantId: TenantId, list: DeclaredList, field: string): Promise<AnalyticsSettingsDocument> {
+    return this.change(tenantId, (open) => ({ ...open, [list]: open[list].filter((f) => f !== field) }));
   }
 
   /**
