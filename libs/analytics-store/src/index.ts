@@ -26,6 +26,7 @@ export { idsByTenant } from './lib/ids-by-tenant';
 export {
   ANALYTICS_CHANGES_CHANNEL,
   AnalyticsSettingsAdmin,
+  AnalyticsSettingsContendedError,
   AnalyticsSettingsRefusedError,
   type AnnounceChange,
   type DeclaredList,

@@ -35,4 +35,15 @@ describe('TenantsAdminController, PUT /admin/tenants/:id/analytics', () => {
       },
     });
   });
+
+  it('answers 409 with a message when other changes keep taking the next version', async () => {
+    const controller = controllerWith(async () => false);
+    const error = await httpErrorOf(
+      controller.declareAnalytics(newTenantId(), { dimensions: ['properties.plan'], measures: [] }),
+    );
+    expect(error).toMatchObject({
+      status: 409,
+      body: { message: expect.stringMatching(/changed under this change 5 times in a row.*try again$/) },
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   Body,
+  ConflictException,
   Controller,
   Get,
   HttpCode,
@@ -13,6 +14,7 @@ import {
 import { z } from 'zod';
 import {
   AnalyticsSettingsAdmin,
+  AnalyticsSettingsContendedError,
   AnalyticsSettingsRefusedError,
   type AnalyticsSettingsDocument,
 } from '@tally/analytics-store';
@@ -118,7 +120,7 @@ export class TenantsAdminController {
   /**
    * Declares exactly these dimensions and measures: new ones are counted from a minute
    * from now, removed ones stop a minute from now; the same lists again change nothing.
-   * 400 naming a field the worker never stores.
+   * 400 naming a field the worker never stores; 409 when other changes kept winning.
    */
   @Put(':tenantId/analytics')
   async declareAnalytics(
@@ -137,6 +139,7 @@ async function settingsChangeAsHttp<T>(work: Promise<T>): Promise<T> {
     if (error instanceof AnalyticsSettingsRefusedError) {
       throw new BadRequestException({ message: error.message, problems: error.problems });
     }
+    if (error instanceof AnalyticsSettingsContendedError) throw new ConflictException(error.message);
     throw error;
   }
 }

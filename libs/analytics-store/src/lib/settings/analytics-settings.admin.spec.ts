@@ -1,5 +1,9 @@
 import { newTenantId, type TenantId } from '@tally/tenant-scope';
-import { AnalyticsSettingsAdmin, AnalyticsSettingsRefusedError } from './analytics-settings.admin';
+import {
+  AnalyticsSettingsAdmin,
+  AnalyticsSettingsContendedError,
+  AnalyticsSettingsRefusedError,
+} from './analytics-settings.admin';
 import { fieldsCountingAt, type AnalyticsSettingsDocument } from './analytics-settings.document';
 import type { AnalyticsSettingsVersions } from './analytics-settings.repository';
 
@@ -9,10 +13,13 @@ const LATER = NOW + 10 * 60_000;
 /**
  * The versions in memory, with the one guard the real store gives: an `_id` is written
  * once. Each call waits a turn of the event loop, as a store round trip does, so that
- * changes made at once interleave.
+ * changes made at once interleave. `rival` writes a competing version just before each
+ * of the admin's inserts, while it returns one.
  */
 class InMemoryVersions implements AnalyticsSettingsVersions {
   readonly documents = new Map<string, AnalyticsSettingsDocument>();
+  inserts = 0;
+  rival: ((newest: AnalyticsSettingsDocument) => AnalyticsSettingsDocument | undefined) | undefined;
 
   async newest(tenantId: TenantId): Promise<AnalyticsSettingsDocument | undefined> {
     await turn();
@@ -22,6 +29,9 @@ class InMemoryVersions implements AnalyticsSettingsVersions {
 
   async insert(next: AnalyticsSettingsDocument): Promise<boolean> {
     await turn();
+    this.inserts++;
+    const rival = this.rival?.(next);
+    if (rival !== undefined) this.documents.set(rival._id, rival);
     if (this.documents.has(next._id)) return false;
     this.documents.set(next._id, next);
     return true;
@@ -139,6 +149,36 @@ describe('AnalyticsSettingsAdmin', () => {
       await admin.put(tenant, { dimensions: ['a', 'b', 'c', 'd', 'e'].map((k) => `properties.${k}`), measures: [] });
       const error = await failureOf(admin.add(tenant, 'dimensions', 'properties.f'));
       expect(error).toMatchObject({ problems: [{ field: 'dimensions', rule: expect.stringContaining('at most 5') }] });
+    });
+  });
+
+  describe('too many changes at once', () => {
+    it('gives up with AnalyticsSettingsContendedError, having changed nothing, when others keep taking the next version', async () => {
+      const versions = new InMemoryVersions();
+      versions.rival = (next) => ({ ...next, dimensions: [] });
+      const { admin, announced } = adminOf(versions);
+      const tenant = newTenantId();
+      const error = await failureOf(admin.add(tenant, 'dimensions', 'properties.plan'));
+      expect(error).toBeInstanceOf(AnalyticsSettingsContendedError);
+      expect(error).toMatchObject({ message: expect.stringContaining('try again') });
+      expect(versions.inserts).toBe(5);
+      expect(counting(await admin.get(tenant)).dimensions).toEqual([]);
+      expect(announced).toEqual([]);
+    });
+
+    it('works the change out again on top of each rival version while the retries last', async () => {
+      const versions = new InMemoryVersions();
+      let rivals = 2;
+      // Another admin declares a measure, taking the version this change wanted, twice.
+      const revenue = { field: 'properties.revenue', countedSince: new Date(NOW) };
+      versions.rival = (next) => (rivals-- > 0 ? { ...next, dimensions: [], measures: [revenue] } : undefined);
+      const { admin } = adminOf(versions);
+      const settings = await admin.add(newTenantId(), 'dimensions', 'properties.plan');
+      expect({ version: settings.version, ...counting(settings) }).toEqual({
+        version: 3,
+        dimensions: ['properties.plan'],
+        measures: ['properties.revenue'],
+      });
     });
   });
 });

@@ -37,6 +37,16 @@ export class AnalyticsSettingsRefusedError extends Error {
   }
 }
 
+/** Other changes to the tenant's settings kept winning the next version: a 409, to be tried again. */
+export class AnalyticsSettingsContendedError extends Error {
+  constructor(tenantId: TenantId, attempts: number) {
+    super(
+      `the analytics settings of ${tenantId} changed under this change ${attempts} times in a row (other changes at the same time); nothing was changed by it: try again`,
+    );
+    this.name = 'AnalyticsSettingsContendedError';
+  }
+}
+
 /** Writes that lost a race with another change, worked out again on the newer record. */
 const MAX_ATTEMPTS = 5;
 
@@ -122,7 +132,7 @@ export class AnalyticsSettingsAdmin {
         return next;
       }
     }
-    throw new Error(`analytics settings of ${tenantId} kept changing under this write; try again`);
+    throw new AnalyticsSettingsContendedError(tenantId, MAX_ATTEMPTS);
   }
 }
 
