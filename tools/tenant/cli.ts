@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { mongoConfigFrom, mongoEnvFields, parseConfig, redisConfigFrom, redisEnvFields } from '@tally/config';
-import { AnalyticsSettingsAdmin, type AnalyticsSettingsDocument } from '@tally/analytics-store';
 import {
-  analyticsSettingsRequestV1Schema,
-  describeIssues,
-  keyScopeParamSchema,
-  summariseProblems,
-} from '@tally/contracts';
+  AnalyticsSettingsAdmin,
+  AnalyticsSettingsRefusedError,
+  type AnalyticsSettingsDocument,
+} from '@tally/analytics-store';
+import { describeIssues, keyScopeParamSchema, summariseProblems } from '@tally/contracts';
 import { createMongoClient } from '@tally/mongo';
 import { createRedisClient } from '@tally/redis';
 import { TenantAdminService, TenantStore, type TenantSummary } from '@tally/tenancy';
@@ -72,7 +71,7 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
   const redis = createRedisClient(config.redis, 'tally-cli');
   const db = mongo.db(config.mongo.database);
   const admin = new TenantAdminService(new TenantStore(db), redis);
-  const analytics = new AnalyticsSettingsAdmin(db, redis);
+  const analytics = AnalyticsSettingsAdmin.on(db, redis);
   const out = (value: unknown, human: string) => print(json ? JSON.stringify(value) : human);
   try {
     switch (command) {
@@ -128,17 +127,12 @@ async function run(argv: string[], print: (text: string) => void): Promise<void>
           throw new UsageError(`${command} needs <tenantId> add|remove <field>`);
         }
         await admin.get(id);
-        const current = await analytics.get(id);
-        // Open entries only: a field removed less than a minute ago still counts until then, but is not wanted.
-        const open = (declared: AnalyticsSettingsDocument['dimensions']) =>
-          declared.filter((d) => d.countedUntil === undefined).map((d) => d.field);
-        const lists = { dimensions: open(current.dimensions), measures: open(current.measures) };
-        const list = lists[command];
-        lists[command] =
-          change === 'add' ? [...list.filter((f) => f !== field), field] : list.filter((f) => f !== field);
-        const request = analyticsSettingsRequestV1Schema.safeParse(lists);
-        if (!request.success) throw new UsageError(summariseProblems(describeIssues(request.error)));
-        const settings = await analytics.put(id, request.data);
+        // Worked out on the newest version by the admin, so two runs at once do not undo each other.
+        const settings = await (
+          change === 'add' ? analytics.add(id, command, field) : analytics.remove(id, command, field)
+        ).catch((error: unknown) => {
+          throw error instanceof AnalyticsSettingsRefusedError ? new UsageError(error.message) : error;
+        });
         out(settings, describeAnalytics(settings));
         return;
       }

@@ -55,8 +55,16 @@ export { idsByTenant } from './lib/ids-by-tenant';
 export {
   ANALYTICS_CHANGES_CHANNEL,
   AnalyticsSettingsAdmin,
+  AnalyticsSettingsContendedError,
+  AnalyticsSettingsRefusedError,
+  type AnnounceChange,
+  type DeclaredList,
   type DeclaredLists,
 } from './lib/settings/analytics-settings.admin';
+export {
+  AnalyticsSettingsRepository,
+  type AnalyticsSettingsVersions,
+} from './lib/settings/analytics-settings.repository';
 export {
   ANALYTICS_SETTINGS_COLLECTION,
   ANALYTICS_SETTINGS_INDEXES,
@@ -126,4 +134,10 @@ export {
   type RollupSketchDocument,
 } from './lib/rollups.collection';
 export { BUCKET_INTERVALS, BUCKET_MS, bucketOf, bucketStart, type BucketInterval } from './lib/time-buckets';
-export { zonedBucketCount, zonedBuckets, type ZonedBucket, type ZonedInterval } from './lib/time/zoned-buckets';
+export {
+  previousPeriodOf,
+  zonedBucketCount,
+  zonedBuckets,
+  type ZonedBucket,
+  type ZonedInterval,
+} from './lib/time/zoned-buckets';

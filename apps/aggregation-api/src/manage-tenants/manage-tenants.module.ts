@@ -12,7 +12,7 @@ import { TenantsAdminController } from './tenants-admin.controller';
     {
       provide: AnalyticsSettingsAdmin,
       inject: [MONGO_DB, REDIS_CLIENT],
-      useFactory: (db: Db, redis: Redis) => new AnalyticsSettingsAdmin(db, redis),
+      useFactory: (db: Db, redis: Redis) => AnalyticsSettingsAdmin.on(db, redis),
     },
   ],
 })

@@ -1,6 +1,23 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+} from '@nestjs/common';
 import { z } from 'zod';
-import { AnalyticsSettingsAdmin, type AnalyticsSettingsDocument } from '@tally/analytics-store';
+import {
+  AnalyticsSettingsAdmin,
+  AnalyticsSettingsContendedError,
+  AnalyticsSettingsRefusedError,
+  type AnalyticsSettingsDocument,
+} from '@tally/analytics-store';
 import {
   analyticsSettingsRequestV1Schema,
   createTenantRequestSchema,
@@ -103,6 +120,7 @@ export class TenantsAdminController {
   /**
    * Declares exactly these dimensions and measures: new ones are counted from a minute
    * from now, removed ones stop a minute from now; the same lists again change nothing.
+   * 400 naming a field the worker never stores; 409 when other changes kept winning.
    */
   @Put(':tenantId/analytics')
   async declareAnalytics(
@@ -110,7 +128,19 @@ export class TenantsAdminController {
     @Body(new ZodValidationPipe(analyticsSettingsRequestV1Schema)) body: AnalyticsSettingsRequestV1,
   ): Promise<AnalyticsSettingsDocument> {
     await notFoundAsHttp(this.tenants.get(tenantId));
-    return this.analytics.put(tenantId, body);
+    return settingsChangeAsHttp(this.analytics.put(tenantId, body));
+  }
+}
+
+async function settingsChangeAsHttp<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof AnalyticsSettingsRefusedError) {
+      throw new BadRequestException({ message: error.message, problems: error.problems });
+    }
+    if (error instanceof AnalyticsSettingsContendedError) throw new ConflictException(error.message);
+    throw error;
   }
 }
 

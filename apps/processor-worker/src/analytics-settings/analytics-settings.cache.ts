@@ -49,7 +49,7 @@ export class AnalyticsSettingsCache implements OnModuleInit, OnApplicationShutdo
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(AnalyticsSettingsCache.name);
-    const admin = new AnalyticsSettingsAdmin(db, redis);
+    const admin = AnalyticsSettingsAdmin.on(db, redis);
     this.load = (tenantId) => admin.startStandardDimensions(tenantId);
   }
 

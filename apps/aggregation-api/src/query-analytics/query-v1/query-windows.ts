@@ -1,4 +1,4 @@
-import { zonedBucketCount, zonedBuckets, type FoldWindow } from '@tally/analytics-store';
+import { previousPeriodOf, zonedBucketCount, zonedBuckets, type FoldWindow } from '@tally/analytics-store';
 import type { AnalyticsQueryV1 } from '@tally/contracts';
 
 const MINUTE_MS = 60_000;
@@ -7,17 +7,19 @@ const MINUTE_MS = 60_000;
 export type QueryWindows = readonly [FoldWindow] | readonly [FoldWindow, FoldWindow];
 
 /**
- * The question's window in whole minutes, and with `compare` the window of the same length
- * just before it (0009 section 5), each with its zoned buckets when the question has an
- * `interval`. A bucket may start before its window (the day `from` falls in): what is
- * counted is always clipped to the window.
+ * The question's window in whole minutes, and with `compare` the previous period
+ * (`previousPeriodOf`: the same number of calendar months before a window of whole months
+ * by month, else the window of the same length just before it; 0009 section 5), each with
+ * its zoned buckets when the question has an `interval`. A bucket may start before its
+ * window (the day `from` falls in): what is counted is always clipped to the window.
  */
 export function queryWindowsOf(query: AnalyticsQueryV1): QueryWindows {
   const startMs = query.startMinute * MINUTE_MS;
   const endMs = query.endMinute * MINUTE_MS;
   const main = windowOf(query, startMs, endMs);
   if (query.compare !== 'previous_period') return [main];
-  return [main, windowOf(query, startMs - (endMs - startMs), startMs)];
+  const previous = previousPeriodOf(startMs, endMs, query.interval, query.tz);
+  return [main, windowOf(query, previous.startMs, previous.endMs)];
 }
 
 /** The buckets of the longer of the question's windows: what the bucket bound is checked against. */
@@ -27,7 +29,8 @@ export function bucketCountOf(query: AnalyticsQueryV1): number {
   const endMs = query.endMinute * MINUTE_MS;
   const own = zonedBucketCount(startMs, endMs, query.interval, query.tz);
   if (query.compare !== 'previous_period') return own;
-  return Math.max(own, zonedBucketCount(2 * startMs - endMs, startMs, query.interval, query.tz));
+  const previous = previousPeriodOf(startMs, endMs, query.interval, query.tz);
+  return Math.max(own, zonedBucketCount(previous.startMs, previous.endMs, query.interval, query.tz));
 }
 
 function windowOf(query: AnalyticsQueryV1, startMs: number, endMs: number): FoldWindow {

@@ -28,8 +28,14 @@ export class ScanBoundError extends Error {
   }
 }
 
-/** Raw events handed to the fold at once, and then the event loop is given back to other requests. */
+/** Raw events the store sends at once, and folded before the event loop is given back to other requests. */
 const BATCH = 1_000;
+/**
+ * Raw events decoded and folded between looks at the clock: past the deadline a scan
+ * stops within this many more events, even when each is slow (a version-1 document's
+ * large payload is parsed whole), where a look per batch let one batch run on.
+ */
+const CHECK_EVERY = 100;
 /** MongoDB's error for a `maxTimeMS` that ran out. */
 const MAX_TIME_EXPIRED = 50;
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -41,7 +47,8 @@ const PROJECTION = { _id: 0, v: 1, name: 1, userKey: 1, timestamp: 1, receivedAt
  * Reads one tenant's raw events for a question, in batches, into its fold (0009 section
  * 5, the scan path). The store filter is a superset of the question (`scanPrefilterOf`);
  * the fold applies the filters again, and is what answers. Bounded by events read and by
- * time, in the store (`maxTimeMS`) and here; between batches the event loop serves others.
+ * time, in the store (`maxTimeMS`) and here (`foldRawEvents`); between batches the event
+ * loop serves others.
  */
 @Injectable()
 export class RawEventScan {
@@ -53,29 +60,13 @@ export class RawEventScan {
 
   /** Folds every raw event of the selection; returns how many were read. */
   async scan(tenantId: TenantId, selection: ScanSelection, fold: EventFold, bounds: ScanBounds): Promise<number> {
-    const deadline = performance.now() + bounds.timeLimitMs;
     const cursor = this.events.find(tenantFilter<StoredRawEvent>(tenantId, scanPrefilterOf(selection)), {
       projection: PROJECTION,
       batchSize: BATCH,
       maxTimeMS: bounds.timeLimitMs,
     });
-    let read = 0;
-    let batch: FoldableEvent[] = [];
     try {
-      for await (const document of cursor) {
-        batch.push(foldableOf(document));
-        if (batch.length < BATCH) continue;
-        read += batch.length;
-        if (read > bounds.maxEvents) throw tooLarge(bounds);
-        fold.add(batch);
-        batch = [];
-        if (performance.now() > deadline) throw tooSlow(bounds);
-        await yieldToOthers();
-      }
-      read += batch.length;
-      if (read > bounds.maxEvents) throw tooLarge(bounds);
-      fold.add(batch);
-      return read;
+      return await foldRawEvents(cursor, fold, bounds);
     } catch (error) {
       if (error instanceof MongoServerError && error.code === MAX_TIME_EXPIRED) throw tooSlow(bounds);
       throw error;
@@ -83,6 +74,38 @@ export class RawEventScan {
       await cursor.close();
     }
   }
+}
+
+/**
+ * Folds raw events as they are read, within the bounds: `scan_too_large` past the events
+ * it may read, `scan_too_slow` past its time (looked at every `CHECK_EVERY` events), and
+ * the event loop given back every `BATCH`. Returns how many were read. `now` is for specs.
+ */
+export async function foldRawEvents(
+  documents: AsyncIterable<StoredRawEvent>,
+  fold: EventFold,
+  bounds: ScanBounds,
+  now: () => number = () => performance.now(),
+): Promise<number> {
+  const deadline = now() + bounds.timeLimitMs;
+  let read = 0;
+  let slice: FoldableEvent[] = [];
+  const foldSlice = () => {
+    read += slice.length;
+    if (read > bounds.maxEvents) throw tooLarge(bounds);
+    fold.add(slice);
+    slice = [];
+  };
+  for await (const document of documents) {
+    slice.push(foldableOf(document));
+    if (slice.length < CHECK_EVERY) continue;
+    foldSlice();
+    if (now() > deadline) throw tooSlow(bounds);
+    if (read % BATCH === 0) await yieldToOthers();
+  }
+  // The last events are folded whatever the time: the answer is complete then.
+  foldSlice();
+  return read;
 }
 
 function foldableOf(document: StoredRawEvent): FoldableEvent {

@@ -1,5 +1,5 @@
 import { MAX_DIMENSION_VALUE_LENGTH, standardDimensionsOf } from '@tally/event-dimensions';
-import { MAX_LEAVES_PER_EVENT, eventFieldsOf, type EventFields } from './event-fields';
+import { MAX_LEAVES_PER_EVENT, eventFieldsOf, storedLeafProblem, type EventFields } from './event-fields';
 import { MAX_FIELD_KEY_LENGTH, fieldPath } from './field-path.codec';
 import { analyticsJsPageView, serverOrderCompleted, unvalidatedEvent } from './segment-events.fixture';
 
@@ -184,5 +184,37 @@ describe('eventFieldsOf', () => {
     for (const entry of props) expect(fieldPath.decode(entry.slice(0, entry.indexOf('=')))).toBeDefined();
     expect(props.some((entry) => entry.startsWith('event='))).toBe(false);
     expect(props).toContain('traits.event=a trait');
+  });
+});
+
+describe('storedLeafProblem', () => {
+  /** Whether the worker stores a leaf under `key` for an event that has one there. */
+  function storedByWorker(key: string): boolean {
+    const path = fieldPath.decode(key);
+    if (path === undefined || path.kind !== 'leaf') return false;
+    const leaf = path.segments.reduceRight<unknown>((value, segment) => ({ [segment]: value }), 'x');
+    return fieldsOf({ [path.root]: leaf }).props.includes(`${key}=x`);
+  }
+
+  it.each([
+    ['properties.plan', undefined],
+    ['traits.company.size', undefined],
+    ['properties.a.b.c.d', undefined],
+    ['properties.a%2Eb', undefined],
+    ['context.app.version', undefined],
+    ['properties.a.b.c.d.e', /5 segments below properties: the worker stores leaves at most 4/],
+    ['properties.a%2eb', /not a key the worker stores/],
+    ['properties.%41', /not a key the worker stores/],
+    ['properties.a=b', /not a key the worker stores/],
+    ['props.plan', /not a key the worker stores/],
+    ['properties', /not a key the worker stores/],
+    [`properties.${'k'.repeat(200)}`, /not a key the worker stores/],
+    ['context.userAgent.browser', /under context.userAgent/],
+    ['context.userAgentData.mobile', /under context.userAgentData/],
+    ['$country', /a standard dimension/],
+  ])('%s: %s', (key, problem) => {
+    expect(storedLeafProblem(key)).toEqual(problem === undefined ? undefined : expect.stringMatching(problem));
+    // The rule is the worker's: a key has no problem exactly when the worker stores a leaf there.
+    expect(storedByWorker(key)).toBe(problem === undefined);
   });
 });

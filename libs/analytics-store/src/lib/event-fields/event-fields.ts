@@ -39,6 +39,29 @@ export interface EventFields {
 const CONTEXT_NOT_LEAVES: ReadonlySet<string> = new Set(['ip', 'userAgent', 'userAgentData']);
 
 /**
+ * Why no stored event can hold a leaf under `key`, or `undefined` when the worker stores
+ * it (`eventFieldsOf`) for an event that has it: a key the codec would not build (it must
+ * come back from `fieldPath.decode` and `encode` as itself), a standard dimension, more
+ * than `MAX_FIELD_DEPTH` segments below its root, or under a `context` field that is no
+ * leaf. A declared dimension or measure under such a key would count nothing, ever.
+ */
+export function storedLeafProblem(key: string): string | undefined {
+  const path = fieldPath.decode(key);
+  if (path === undefined || (path.kind === 'leaf' && fieldPath.encode(path.root, path.segments) !== key)) {
+    return `is not a key the worker stores: a root (${FIELD_ROOTS.join(', ')}) and segments joined by ".", with ".", "%" and "=" inside a segment escaped as %2E, %25 and %3D (upper-case) and nothing else escaped, at most ${MAX_FIELD_KEY_LENGTH} characters`;
+  }
+  if (path.kind === 'standard') return 'is a standard dimension, not a leaf of the event';
+  if (path.segments.length > MAX_FIELD_DEPTH) {
+    return `is ${path.segments.length} segments below ${path.root}: the worker stores leaves at most ${MAX_FIELD_DEPTH} below their root`;
+  }
+  const [first] = path.segments;
+  if (path.root === 'context' && first !== undefined && CONTEXT_NOT_LEAVES.has(first)) {
+    return `is under context.${first}, which the worker does not store as leaves`;
+  }
+  return undefined;
+}
+
+/**
  * The fields an event is stored and queried by (0009, section 1): every scalar leaf of
  * `properties`, `traits` and `context` at most `MAX_FIELD_DEPTH` segments below its root,
  * the first `MAX_LEAVES_PER_EVENT` of them by key, and the standard dimensions, always

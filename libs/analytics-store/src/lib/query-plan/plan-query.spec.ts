@@ -126,6 +126,21 @@ describe('planQuery', () => {
     expect(planQuery(question(body), FACTS)).toEqual(plan);
   });
 
+  it('counts the previous calendar months against the bound, not a window of the same length', () => {
+    // March (31 days) by month, compared with February (28): 59 days, within a bound of 60.
+    const march = question({
+      from: '2026-03-01T00:00:00Z',
+      to: '2026-04-01T00:00:00Z',
+      interval: 'month',
+      compare: 'previous_period',
+      breakdown: ['$os'],
+    });
+    expect(planQuery(march, { ...FACTS, scanMaxDays: 60 })).toEqual(
+      scan('breakdown by $os is not counted in real time'),
+    );
+    expect(planQuery(march, { ...FACTS, scanMaxDays: 58 })).toMatchObject({ kind: 'refused', field: 'from' });
+  });
+
   it('reads the bound from the facts', () => {
     const query = question({ ...lastDays(40), breakdown: ['$os'] });
     expect(planQuery(query, { ...FACTS, scanMaxDays: 40 }).kind).toBe('scan');

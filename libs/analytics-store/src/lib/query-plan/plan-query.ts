@@ -1,4 +1,5 @@
 import type { AnalyticsQueryV1, QueryFilterV1 } from '@tally/contracts';
+import { previousPeriodOf } from '../time/zoned-buckets';
 
 /**
  * What the counters hold besides event names: none yet. Per-dimension counters and
@@ -33,6 +34,7 @@ const COUNTED_FILTER_OPS: ReadonlySet<QueryFilterV1['op']> = new Set(['eq', 'in'
 const COUNTED = 'events and uniques by event name are counted in real time';
 const FORCED_SCAN = 'path scan was asked for';
 const MINUTES_PER_DAY = 1_440;
+const MINUTE_MS = 60_000;
 
 /**
  * The path that answers a question (decision 0009, section 5): the counters when they
@@ -75,7 +77,7 @@ function uncountedPartOf(query: AnalyticsQueryV1): string | undefined {
 function scanWithinBound(query: AnalyticsQueryV1, facts: QueryPlanFacts, uncounted: string | undefined): QueryPlan {
   const reason = uncounted ?? FORCED_SCAN;
   const periods = query.compare === undefined ? 1 : 2;
-  const scannedMinutes = (query.endMinute - query.startMinute) * periods;
+  const scannedMinutes = query.endMinute - query.startMinute + previousPeriodMinutesOf(query);
   if (scannedMinutes <= facts.scanMaxDays * MINUTES_PER_DAY) return { kind: 'scan', reason };
   const bound =
     periods === 1
@@ -83,4 +85,12 @@ function scanWithinBound(query: AnalyticsQueryV1, facts: QueryPlanFacts, uncount
       : `a scan reads at most ${facts.scanMaxDays} days of both periods together, so a window of at most ${facts.scanMaxDays / periods} days with compare`;
   const instead = uncounted === undefined ? 'shorten the window, or ask with path auto' : 'shorten the window';
   return { kind: 'refused', field: 'from', rule: `needs a scan, because ${reason}; ${bound}: ${instead}` };
+}
+
+/** How long the previous period is, in minutes (0 without `compare`): a calendar month is not the window's length. */
+function previousPeriodMinutesOf(query: AnalyticsQueryV1): number {
+  if (query.compare === undefined) return 0;
+  const startMs = query.startMinute * MINUTE_MS;
+  const previous = previousPeriodOf(startMs, query.endMinute * MINUTE_MS, query.interval, query.tz);
+  return (previous.endMs - previous.startMs) / MINUTE_MS;
 }

@@ -379,6 +379,63 @@ describe('EventFold', () => {
       expect(answer.totals).toEqual({ events: 6 });
     });
 
+    describe('time rows held', () => {
+      const HOURS = { startMs: Date.parse('2026-11-28T00:00:00Z'), endMs: Date.parse('2026-11-28T03:00:00Z') };
+      const hourly = [{ ...HOURS, buckets: zonedBuckets(HOURS.startMs, HOURS.endMs, 'hour', 'UTC') }] as const;
+      const inHour = (plan: string, hour: number) =>
+        foldableEvent({ properties: { plan }, at: HOURS.startMs + hour * HOUR_MS });
+
+      it('counts an event whose row is not held under (other) past the bound, totals exact, and names the field', () => {
+        const events = [
+          inHour('a', 0),
+          inHour('b', 0),
+          inHour('a', 1), // a is held, but not its second hour: the bound of two rows is reached
+          inHour('a', 0), // a row held
+          inHour('c', 0), // a new value
+          inHour('b', 2),
+        ];
+        const answer = foldOf(events, { breakdown: ['properties.plan'], windows: hourly, maxTimeRows: 2 }).answer(
+          { by: 'properties.plan', descending: false },
+          10,
+        );
+        expect(table(answer.rows)).toEqual([
+          ['2026-11-28T00:00:00.000Z', '(other)', 1],
+          ['2026-11-28T01:00:00.000Z', '(other)', 1],
+          ['2026-11-28T02:00:00.000Z', '(other)', 1],
+          ['2026-11-28T00:00:00.000Z', 'a', 2],
+          ['2026-11-28T01:00:00.000Z', 'a', 0],
+          ['2026-11-28T02:00:00.000Z', 'a', 0],
+          ['2026-11-28T00:00:00.000Z', 'b', 1],
+          ['2026-11-28T01:00:00.000Z', 'b', 0],
+          ['2026-11-28T02:00:00.000Z', 'b', 0],
+        ]);
+        expect(answer).toMatchObject({ folded: ['properties.plan'], totals: { events: 6 } });
+      });
+
+      it('holds no more combinations than the rows allow, however many values there are', () => {
+        const events = Array.from({ length: 3_000 }, (_, i) => inHour(`v${i}`, i % 3));
+        const answer = foldOf(events, { breakdown: ['properties.plan'], windows: hourly, maxTimeRows: 10 }).answer(
+          byEvents,
+          1_000,
+        );
+        const listed = new Set(answer.rows.map((row) => row.dimensions['properties.plan']));
+        expect(listed.size).toBe(11); // ten held, and (other)
+        expect(answer.totals).toEqual({ events: 3_000 });
+        expect(answer.folded).toEqual(['properties.plan']);
+      });
+
+      it('never folds the rows of a question without breakdown', () => {
+        const events = [inHour('a', 0), inHour('b', 1), inHour('c', 2)];
+        const answer = foldOf(events, { windows: hourly, maxTimeRows: 1 }).answer(byEvents, 10);
+        expect(table(answer.rows)).toEqual([
+          ['2026-11-28T00:00:00.000Z', 1],
+          ['2026-11-28T01:00:00.000Z', 1],
+          ['2026-11-28T02:00:00.000Z', 1],
+        ]);
+        expect(answer.folded).toEqual([]);
+      });
+    });
+
     it('throws scan_too_large past the users it may hold', () => {
       const fold = new EventFold({
         metrics: ['uniques'],

@@ -8,6 +8,14 @@ import { ScopedUserSet, hashUserKey } from './scoped-user-set';
 export const FOLD_LIMITS = {
   /** Breakdown combinations held; later new ones are counted under `(other)`. */
   maxCombinations: 10_000,
+  /**
+   * Time rows held (a combination's bucket of a window, once an event fell there), over
+   * every combination: what a fold's memory grows with, since 10,000 combinations by
+   * 1,500 buckets would be millions of rows. Past it, an event whose row is not held is
+   * counted under the all-`(other)` combination, whose rows are always held (at most a
+   * bucket each). See 0009 section 5 for what a row costs.
+   */
+  maxTimeRows: 250_000,
   /** (row, user) pairs held over every row and total: ~16–32 B each. Past it, `FoldBoundError`. */
   maxUsers: 1_000_000,
   /**
@@ -39,6 +47,7 @@ export interface EventFoldOptions {
   /** The window, then the previous period's with `compare`. Both have buckets, or neither. */
   readonly windows: readonly [FoldWindow] | readonly [FoldWindow, FoldWindow];
   readonly maxCombinations?: number;
+  readonly maxTimeRows?: number;
   readonly maxUsers?: number;
 }
 
@@ -170,8 +179,11 @@ interface WindowState {
  * field whose value no held combination has (or for the last field, when each value is
  * known but not together). With the contract's two breakdown fields that adds at most
  * one folded combination per value held and the all-`(other)` one; totals stay exact.
- * Past `maxUsers` (row, user) pairs held, `add` throws `FoldBoundError` and the fold is
- * done.
+ * With buckets, past `maxTimeRows` rows held no new combination is taken either, and an
+ * event whose row is not held yet is counted under the all-`(other)` combination: its
+ * combination's rows and total then count less than it had, as a folded counter does,
+ * and every field is in `folded`. Past `maxUsers` (row, user) pairs held, `add` throws
+ * `FoldBoundError` and the fold is done.
  */
 export class EventFold {
   private readonly metrics: readonly MetricSpec[];
@@ -185,6 +197,7 @@ export class EventFold {
   /** Cell keys a combination spans: every bucket of every window. */
   private readonly slotsPerCombination: number;
   private readonly maxCombinations: number;
+  private readonly maxTimeRows: number;
   private readonly maxUsers: number;
   private readonly countsUsers: boolean;
 
@@ -193,7 +206,10 @@ export class EventFold {
   /** Per breakdown field, the values of the combinations held within the bound. */
   private readonly knownValues: Set<string | null>[];
   private readonly foldedFields: boolean[];
+  /** Time rows, by `timeRowKey`. */
   private readonly cells = new Map<number, Cell>();
+  /** What an event is counted under once its own row cannot be held: every field `(other)`. */
+  private allOther: Combination | undefined;
   private readonly users = new ScopedUserSet();
   private nextScope = 0;
   private newestReceivedAtMs = -Infinity;
@@ -215,6 +231,7 @@ export class EventFold {
     this.predicates = options.filters.map(fieldPredicateOf);
     this.names = options.events === undefined ? undefined : new Set(options.events);
     this.maxCombinations = options.maxCombinations ?? FOLD_LIMITS.maxCombinations;
+    this.maxTimeRows = options.maxTimeRows ?? FOLD_LIMITS.maxTimeRows;
     this.maxUsers = options.maxUsers ?? FOLD_LIMITS.maxUsers;
     this.timed = options.windows[0].buckets !== undefined;
     let slotBase = 0;
@@ -301,18 +318,45 @@ export class EventFold {
     if (inPrevious >= 0) this.count(combination, 1, inPrevious);
   }
 
-  private count(combination: Combination, w: number, bucket: number): void {
+  private count(held: Combination, w: number, bucket: number): void {
     const window = this.windows[w] as WindowState;
     this.addTo(window.total);
-    this.addTo(combination.totals[w] ?? (combination.totals[w] = this.newCell()));
-    if (!this.timed) return;
-    const key = combination.index * this.slotsPerCombination + window.slotBase + bucket;
-    let cell = this.cells.get(key);
-    if (cell === undefined) {
-      cell = this.newCell();
-      this.cells.set(key, cell);
+    let combination = held;
+    let cell: Cell | undefined;
+    if (this.timed) {
+      cell = this.cells.get(this.timeRowKey(combination, window, bucket));
+      if (cell === undefined && this.timeRowsFull() && combination !== this.allOther) {
+        combination = this.allOtherCombination(combination);
+        cell = this.cells.get(this.timeRowKey(combination, window, bucket));
+      }
+      if (cell === undefined) {
+        cell = this.newCell();
+        this.cells.set(this.timeRowKey(combination, window, bucket), cell);
+      }
     }
-    this.addTo(cell);
+    this.addTo(combination.totals[w] ?? (combination.totals[w] = this.newCell()));
+    if (cell !== undefined) this.addTo(cell);
+  }
+
+  private timeRowKey(combination: Combination, window: WindowState, bucket: number): number {
+    return combination.index * this.slotsPerCombination + window.slotBase + bucket;
+  }
+
+  /** Without a breakdown the one combination's rows are at most the buckets: never folded. */
+  private timeRowsFull(): boolean {
+    return this.breakdown.length > 0 && this.cells.size >= this.maxTimeRows;
+  }
+
+  /** The all-`(other)` combination, for an event of `combination`, whose fields are then folded. */
+  private allOtherCombination(combination: Combination): Combination {
+    combination.values.forEach((value, i) => {
+      if (value !== OTHER) this.foldedFields[i] = true;
+    });
+    if (this.allOther === undefined) {
+      const values = this.breakdown.map(() => OTHER);
+      this.allOther = this.lookup(values) ?? this.create(values);
+    }
+    return this.allOther;
   }
 
   private addTo(cell: Cell): void {
@@ -359,7 +403,7 @@ export class EventFold {
     }
     const held = this.lookup(values);
     if (held !== undefined) return held;
-    if (this.combinations.length < this.maxCombinations) {
+    if (this.combinations.length < this.maxCombinations && !(this.timed && this.timeRowsFull())) {
       values.forEach((value, i) => (this.knownValues[i] as Set<string | null>).add(value));
       return this.create(values);
     }

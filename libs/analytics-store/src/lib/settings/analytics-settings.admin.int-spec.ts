@@ -21,7 +21,7 @@ describe('AnalyticsSettingsAdmin (real stores)', () => {
     listener = redis.duplicate();
     listener.on('message', (_channel: string, tenantId: string) => announced.push(tenantId));
     await listener.subscribe(ANALYTICS_CHANGES_CHANNEL);
-    admin = new AnalyticsSettingsAdmin(mongo.db(env.mongo.database), redis);
+    admin = AnalyticsSettingsAdmin.on(mongo.db(env.mongo.database), redis);
   });
 
   afterAll(async () => {
@@ -59,5 +59,14 @@ describe('AnalyticsSettingsAdmin (real stores)', () => {
     expect(settled.dimensions.map((d) => d.field).sort()).toEqual(fields);
     // Only the last writer's field is open; the others were ended by the writes after them.
     expect(settled.dimensions.filter((d) => d.countedUntil === undefined)).toHaveLength(1);
+  });
+
+  it('loses no field when CLI runs add fields to the same tenant at once', async () => {
+    const tenant = newTenantId();
+    const fields = ['properties.a', 'properties.b', 'properties.c', 'properties.d'];
+    await Promise.all(fields.map((field) => admin.add(tenant, 'dimensions', field)));
+    const settled = await admin.get(tenant);
+    expect(settled.version).toBe(fields.length);
+    expect(fieldsCountingAt(settled.dimensions, Date.now() + 2 * DECLARATION_MARGIN_MS).sort()).toEqual(fields);
   });
 });

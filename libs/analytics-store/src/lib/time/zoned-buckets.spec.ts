@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
-import { zonedBucketCount, zonedBuckets, type ZonedBucket, type ZonedInterval } from './zoned-buckets';
+import {
+  previousPeriodOf,
+  zonedBucketCount,
+  zonedBuckets,
+  type ZonedBucket,
+  type ZonedInterval,
+} from './zoned-buckets';
 
 describe('zonedBuckets', () => {
   it('starts at the bucket that holds `from` and ends with the one holding the instant before `to`', () => {
@@ -224,6 +230,45 @@ describe('zonedBuckets against luxon, bucket by bucket', () => {
           expect({ tz, at, day, dateStartMs }).toEqual({ tz, at, day: 1, dateStartMs: startMs });
         }
       }
+    }
+  });
+});
+
+describe('previousPeriodOf', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const spanOf = (range: ZonedBucket) => [new Date(range.startMs).toISOString(), new Date(range.endMs).toISOString()];
+
+  it('is as many calendar months before a window of whole months in the zone, by month', () => {
+    // January and February 2026 in New York, against November and December 2025.
+    expect(
+      spanOf(previousPeriodOf(at('2026-01-01T05:00:00Z'), at('2026-03-01T05:00:00Z'), 'month', 'America/New_York')),
+    ).toEqual(['2025-11-01T04:00:00.000Z', '2026-01-01T05:00:00.000Z']);
+    // A month across a year's end, and a leap February before March.
+    expect(spanOf(previousPeriodOf(at('2026-01-01T00:00:00Z'), at('2026-02-01T00:00:00Z'), 'month', 'UTC'))).toEqual([
+      '2025-12-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z',
+    ]);
+    expect(spanOf(previousPeriodOf(at('2028-03-01T00:00:00Z'), at('2028-04-01T00:00:00Z'), 'month', 'UTC'))).toEqual([
+      '2028-02-01T00:00:00.000Z',
+      '2028-03-01T00:00:00.000Z',
+    ]);
+  });
+
+  it('is the window of the same length just before otherwise', () => {
+    const march = [at('2026-03-01T00:00:00Z'), at('2026-04-01T00:00:00Z')] as const;
+    // Whole months in UTC, but not in Paris; whole months, but by day; not whole months.
+    for (const [interval, tz, to] of [
+      ['month', 'Europe/Paris', march[1]],
+      ['day', 'UTC', march[1]],
+      [undefined, 'UTC', march[1]],
+      ['month', 'UTC', at('2026-03-31T00:00:00Z')],
+    ] as const) {
+      const previous = previousPeriodOf(march[0], to, interval, tz);
+      expect({ interval, tz, previous }).toEqual({
+        interval,
+        tz,
+        previous: { startMs: march[0] - (to - march[0]), endMs: march[0] },
+      });
     }
   });
 });

@@ -48,6 +48,31 @@ export function zonedBuckets(fromMs: number, toMs: number, interval: ZonedInterv
 }
 
 /**
+ * The period a window is compared with (`compare: previous_period`, 0009 section 5): in a
+ * series by month over a window of whole calendar months in `tz`, the same number of
+ * calendar months just before it, so March is compared with February and a quarter with
+ * the quarter before; otherwise the window of the same length just before it. Without
+ * the month rule, March would be compared with the 31 days from 29 January, two
+ * clipped buckets against one whole one.
+ */
+export function previousPeriodOf(
+  fromMs: number,
+  toMs: number,
+  interval: ZonedInterval | undefined,
+  tz: string,
+): ZonedBucket {
+  if (interval === 'month' && fromMs < toMs) {
+    const from = firstBucketStart(fromMs, 'month', tz);
+    const to = firstBucketStart(toMs, 'month', tz);
+    if (from.toMillis() === fromMs && to.toMillis() === toMs) {
+      const months = (to.year - from.year) * 12 + (to.month - from.month);
+      return { startMs: from.minus({ months }).startOf('month').toMillis(), endMs: fromMs };
+    }
+  }
+  return { startMs: fromMs - (toMs - fromMs), endMs: fromMs };
+}
+
+/**
  * A zone's offset at an instant, remembered: luxon asks `Intl` (about 10 µs), and every
  * day series in a zone asks about the same local midnights. Bounded; cleared when full.
  */

@@ -65,7 +65,9 @@ const declaredList = (list: string, max: number) =>
 /**
  * `PUT /admin/tenants/:id/analytics`: the whole list of declared dimensions (event
  * properties a tenant breaks down by) and measures (numeric properties it sums). Strict;
- * the same list sent again changes nothing.
+ * the same list sent again changes nothing. Whether the worker stores a field at all (the
+ * field codec's spelling, its depth) is checked by `AnalyticsSettingsAdmin`, which owns the
+ * codec: this library is below it.
  */
 export const analyticsSettingsRequestV1Schema = z.strictObject({
   dimensions: declaredList('dimensions', ANALYTICS_SETTINGS_LIMITS.maxDimensions)

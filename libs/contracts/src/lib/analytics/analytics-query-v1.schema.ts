@@ -185,7 +185,9 @@ const questionSchema = z.strictObject({
   compare: z
     .literal('previous_period', { error: 'must be previous_period' })
     .optional()
-    .describe('Also answer the preceding window of the same length'),
+    .describe(
+      'Also answer the preceding window of the same length; with interval month over whole months in tz, as many calendar months before',
+    ),
   order: z
     .string()
     .optional()
