@@ -24,14 +24,17 @@ return merged
 /**
  * Marks rolled-up minutes clean, each only if its change counter is still what the job
  * read before taking the snapshot (a write since then keeps it dirty for the next run);
- * drops the tenant from the dirty set once it has no dirty minute left.
+ * drops the tenant from the dirty set once it has no dirty minute left. A minute marked
+ * clean also loses its dimension hash's fresh flag (`<minute>:fresh-dims`): dimensions
+ * are not rolled up yet (0009 step 4), so there is no rollup to add back, and a flag left
+ * behind would keep the tenant dirty for good.
  *
  * KEYS[1] = the tenant's dirty-minutes hash; KEYS[2] = dirty-tenants set.
  * ARGV[1] = tenant id; then minute, counter pairs. Returns the minutes still dirty.
  */
 export const CLEAR_DIRTY_LUA = `
 for i = 2, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i], ARGV[i] .. ':fresh-dims') end
 end
 local left = redis.call('HLEN', KEYS[1])
 if left == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end

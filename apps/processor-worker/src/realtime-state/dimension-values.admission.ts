@@ -144,6 +144,8 @@ export class DimensionValuesAdmission {
       order.push(pairs);
     }
     const results = (await pipeline.exec()) ?? [];
+    // Never admit by default: a reply missing is a failure to retry, not a yes.
+    if (results.length !== order.length) throw new Error('dimension admission: a reply per tenant was expected');
     results.forEach(([error, flags], t) => {
       if (error !== null) throw error;
       (order[t] as string[]).forEach((pair, i) => {

@@ -95,12 +95,12 @@ export const dimensionKeys = {
 } as const;
 
 /**
- * How long dimension state outlives its last write. As long as the name counters' minute
- * uniques: long enough to wait out an aggregation job that cannot run (the rollup job
- * cuts them once rolled up, as for the name counters). The admission sets live as long as
- * the sketches they list.
+ * How long dimension state outlives its last write: two hours, while nothing rolls it up
+ * (0009 step 4) and no answer reads it (step 6), so a tenant's dimension state stays what
+ * two hours of its traffic make. With the rollup of dimensions these become as long as
+ * the name counters' (long enough to wait out a job that cannot run), cut once rolled up.
  */
-export const DIMENSION_TTL_SECONDS = { minute: 2 * 86_400, valueUsers: 2 * 86_400, admission: 2 * 86_400 } as const;
+export const DIMENSION_TTL_SECONDS = { minute: 7_200, valueUsers: 7_200, admission: 7_200 } as const;
 
 /**
  * The bounds of admission (0009 section 3): pairs (name, value) per dimension and hour,
